@@ -172,6 +172,9 @@ class Utilisation(Sourced):
     regime: Literal["pretraining", "full", "lora", "qlora", "dpo"]
     tier: Literal["consumer", "workstation", "datacenter", "any"] = "any"
     mfu: Range
+    # Tokens per micro-batch at which utilisation reaches half of ``mfu`` (0 = always saturated):
+    # per-step overheads dominate small, unpacked batches.
+    half_tokens: float = 0
     calibrated_on: list[str] = []  # ids in shared/calibration
 
 
