@@ -113,8 +113,9 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
     sources += [f"{p.source} ({p.as_of})" for p in price_rows]
     names: dict[str, Any] = {"capacity": cap, "gpus": gpus, "budget": scenario.budget_usd, "deadline": scenario.deadline_hours}
     names.update(vram_low=vram.low, vram_mid=vram.mid, vram_high=vram.high)
+    terms: dict[str, float] = {}
     if r.tokens_per_epoch_source:
-        _time_and_cost(r, kb, gpus, price, estimates, steps, sources, names)
+        _time_and_cost(r, kb, gpus, price, estimates, steps, sources, names, terms)
     else:
         for key in ("tokens", "flops", "gpu_hours", "wall_hours", "cost_usd", "throughput_tokens_per_s"):
             estimates[key] = None
@@ -132,6 +133,7 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
         steps=steps,
         findings=findings,
         sources=list(dict.fromkeys(sources)),
+        terms=terms,
     )
     asks_time_or_money = scenario.budget_usd is not None or scenario.deadline_hours is not None
     if any(f.severity == "error" for f in findings):
@@ -147,7 +149,7 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
     return report
 
 
-def _time_and_cost(r, kb, gpus, price, estimates, steps, sources, names) -> None:
+def _time_and_cost(r, kb, gpus, price, estimates, steps, sources, names, terms) -> None:
     tokens = tokens_per_epoch(r, kb)
     processed = processed_tokens(r, kb, tokens)
     per_token, flop_sources = flops_per_token(r, kb)
@@ -162,6 +164,12 @@ def _time_and_cost(r, kb, gpus, price, estimates, steps, sources, names) -> None
     wall = (gpu_hours * (1 / gpus) + startup).with_unit("hour")
     sources += flop_sources + mfu_sources
     estimates.update(tokens=processed, flops=flops, gpu_hours=gpu_hours, wall_hours=wall, throughput_tokens_per_s=throughput)
+    terms.update(
+        F=per_token.mid, D=processed.mid, P=peak, u=utilisation.mid, e=efficiency.mid, o=overheads.mid,
+        t0=startup.mid, G=float(gpus), per_epoch=processed.mid / r.epochs,
+    )
+    if price is not None:
+        terms["p"] = price.mid
 
     s = r.scenario
     if r.tokens_per_epoch_source == "bytes":

@@ -47,6 +47,8 @@ class Report:
     suggestions: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     verdict: str = "unknown"
+    # Mid values of the time/cost model's terms, for the solved counterfactual forms.
+    terms: dict[str, float] = field(default_factory=dict)
 
     @property
     def fits(self) -> bool:

@@ -85,7 +85,8 @@ def resolve(scenario: Scenario, kb: KnowledgeBase) -> tuple[Resolved, list[str]]
 
     def default(field: str, reason: str | None = None):
         entry = kb.default(field)
-        assumptions.append(f"{field} = {entry.value} (not given; {reason or entry.reasoning or entry.source})")
+        shown = f"{entry.value:g}" if isinstance(entry.value, float) else entry.value
+        assumptions.append(f"{field} = {shown} (not given; {reason or entry.reasoning or entry.source})")
         return entry.value
 
     model = kb.model(scenario.model) if scenario.model else None
