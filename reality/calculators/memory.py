@@ -75,9 +75,16 @@ def vram_per_gpu(r: Resolved, kb: KnowledgeBase, gpus: int) -> tuple[Estimate, d
         weights = Estimate.exact(mm.weights.value * n)
     gradients = trainable * mm.gradients.value
     states = trainable * mm.optimizer_states.value
+    if mm.optimizer_states_resident_max is not None:
+        states = Estimate(states.low, states.mid, trainable.high * mm.optimizer_states_resident_max.value)
     parts: dict[str, Estimate] = {}
     shard = max(1, gpus)
-    parts["weights"] = weights * (1 / shard)
+    if r.offload == "all":
+        # FSDP / ZeRO-3 CPU offload: parameters live in CPU memory; a GPU holds about two layers
+        # gathered at a time (the one computing and the one prefetched).
+        parts["weights (offloaded, 2 layers resident)"] = weights * (2 / dims.layers)
+    else:
+        parts["weights"] = weights * (1 / shard)
     if r.dpo and r.base_method == "full":
         # A full-model DPO keeps a frozen reference copy; LoRA DPO disables the adapters instead.
         parts["reference model"] = Estimate.exact(2.0 * n / shard)

@@ -219,7 +219,7 @@ def parse_scenario(text: str, overrides: Scenario | None = None, kb: KnowledgeBa
     if method:
         found["method"] = method
     if re.search(r"\boffload", lowered):
-        found["offload"] = True
+        found["offload"] = "all" if re.search(r"fsdp|param(?:eter)?s?\s+offload|full\s+offload", lowered) else "optimizer"
     if re.search(r"\bof code\b|\bcode (?:data|corpus)", text.lower()):
         found["text_kind"] = "code"
     if m := re.search(r"(?:seq(?:uence)?[\s_-]*len(?:gth)?|context(?:\s+length)?|ctx)\s*[:=]?\s*(\d+)\s*(k)?", lowered):

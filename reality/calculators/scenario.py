@@ -39,7 +39,8 @@ class Scenario(BaseModel):
     seq_len: int | None = Field(None, ge=16, le=10_000_000)
     micro_batch: int | None = Field(None, ge=1, le=4096)
     checkpointing: Checkpointing | None = None
-    offload: bool | None = None  # optimizer/weights offloaded to CPU (ZeRO-Offload / FSDP CPU offload)
+    # CPU offload: "optimizer" (ZeRO-Offload: grads + optimizer states) or "all" (FSDP CPU offload, params too)
+    offload: Literal["optimizer", "all"] | None = None
     budget_usd: float | None = Field(None, gt=0)
     deadline_hours: float | None = Field(None, gt=0)
     price_usd_per_gpu_hour: float | None = Field(None, gt=0)
@@ -69,7 +70,7 @@ class Resolved:
     seq_len: int
     micro_batch: int
     checkpointing: str
-    offload: bool
+    offload: str | None
     provider_class: str
     text_kind: str
     scenario: Scenario
@@ -142,7 +143,7 @@ def resolve(scenario: Scenario, kb: KnowledgeBase) -> tuple[Resolved, list[str]]
         seq_len=int(seq_len),
         micro_batch=int(micro_batch),
         checkpointing=str(checkpointing),
-        offload=bool(scenario.offload),
+        offload=scenario.offload,
         provider_class=str(provider_class),
         text_kind=str(text_kind),
         scenario=scenario,

@@ -146,6 +146,8 @@ class MethodMemory(Sourced):
     weights: BytesPerParam  # per base parameter
     gradients: BytesPerParam  # per trainable parameter
     optimizer_states: BytesPerParam  # per trainable parameter, incl. fp32 master copy
+    # Paged optimizers keep states on the GPU while memory allows: the pessimistic end uses this.
+    optimizer_states_resident_max: BytesPerParam | None = None
     trainable_fraction: Range  # trainable / total parameters
 
 
