@@ -33,6 +33,18 @@ SENTENCES = [
     "Version 2 of the script, released in 2024, fixed the tokenizer padding bug.",
     "It runs 3x faster with packing, and the loss curve flattens after step 500.",
 ]
+PROSE = [
+    "Great question, and it is a common one among teams that are just getting started with fine-tuning.",
+    "The short answer is that your plan is feasible, but a few details will decide whether it goes smoothly.",
+    "First, make sure your examples are clean and consistent, because quality matters far more than quantity.",
+    "Deduplicate the data, hold out a validation split, and look at a sample of the outputs by hand.",
+    "Keep the prompt format identical between training and inference, or the model will behave unpredictably.",
+    "If the evaluation loss starts rising while the training loss keeps falling, you are overfitting.",
+    "Monitor the run with a dashboard so you can stop early instead of paying for wasted compute.",
+    "Gradient checkpointing trades a little speed for a large reduction in activation memory.",
+    "Once the adapter is trained, merge it into the base weights and run your evaluation suite again.",
+    "Honestly, the bottleneck for most teams is data preparation rather than the training itself.",
+]
 TABLE = (
     "\n| GPU | VRAM | Approx $/hour |\n|---|---|---|\n| RTX 4090 | 24GB | $0.50-0.80 |\n"
     "| A100 80GB | 80GB | $2.50-3.50 |\n| H100 80GB | 80GB | $3.00-4.50 |\n"
@@ -45,8 +57,11 @@ def make_text(rng: random.Random, words: int) -> str:
     parts: list[str] = []
     n = 0
     while n < words:
-        if rng.random() < 0.05:
+        r = rng.random()
+        if r < 0.03:
             chunk = TABLE
+        elif r < 0.6:
+            chunk = rng.choice(PROSE)
         else:
             tpl = rng.choice(SENTENCES)
             chunk = tpl.format(

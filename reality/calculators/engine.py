@@ -46,8 +46,13 @@ def scenario_rules() -> tuple[ScenarioRule, ...]:
     data = yaml.safe_load((builtin_dir() / "scenario_rules.yaml").read_text())
     rules = tuple(ScenarioRule(**r) for r in data["scenario_rules"])
     for rule in rules:
-        conditions.compile_expression(rule.condition)
+        conditions.compile_condition(rule.condition)
     return rules
+
+
+@functools.cache
+def _compiled(condition: str) -> conditions.Condition:
+    return conditions.compile_condition(condition)
 
 
 def fewest_gpus(r: Resolved, kb: KnowledgeBase) -> int | None:
@@ -239,10 +244,9 @@ def _apply_rules(r, vram, cap, estimates, names, scenario) -> list[Finding]:
     }
     findings = []
     for rule in scenario_rules():
-        try:
-            hit = conditions.evaluate(rule.condition, names)
-        except (conditions.ConditionError, TypeError):
-            continue  # a name this plan does not have (no budget, no dataset size)
-        if hit:
+        condition = _compiled(rule.condition)
+        if any(names.get(name) is None for name in condition.names):
+            continue  # a value this plan does not have (no budget, no dataset size)
+        if condition(names):
             findings.append(Finding(rule.id, rule.severity, rule.message.format(**text), rule.fix))
     return findings

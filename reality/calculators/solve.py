@@ -53,7 +53,12 @@ def forms() -> dict[str, str]:
 
 def solve(question: str, **values: float) -> float:
     """Evaluate a solved form, e.g. ``solve("tokens_within_budget", F=..., B=500, ...)``."""
-    return float(conditions.evaluate(forms()[question], values))
+    return float(_compiled(question)(values))
+
+
+@functools.cache
+def _compiled(question: str) -> conditions.Condition:
+    return conditions.compile_condition(forms()[question])
 
 
 if __name__ == "__main__":

@@ -55,7 +55,6 @@ def _amount(text: str, table: dict[str, float], what: str, default_unit: str = "
 
 
 def overrides_from(args: argparse.Namespace):
-    from reality.calculators import Scenario
 
     fields = {
         "model": args.model,

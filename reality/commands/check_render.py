@@ -5,8 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from reality.calculators import Report
-from reality.calculators import fmt
+from reality.calculators import Report, fmt
 
 ROWS = (
     ("vram_per_gpu_gb", "VRAM per GPU", "gb"),
