@@ -66,7 +66,7 @@ def test_the_seed_example_is_infeasible_with_numbers():
     assert report.verdict == "infeasible"
     data = report.to_json()
     assert data["estimates"]["cost_usd"]["low"] > 500
-    assert any(f["rule"] == "RC010" for f in data["findings"])
+    assert any(f["rule"] == "R611" for f in data["findings"])
     assert any("within $500" in s for s in data["suggestions"])
     # The seed's "~305 hours for one epoch" is off: the engine needs > 1,000 GPU-hours.
     assert data["estimates"]["gpu_hours"]["low"] > 900

@@ -32,7 +32,9 @@ GPU_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 
 
 class ScenarioRule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """The fields of a rules.yaml rule that `check` needs (the validators own the full schema)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
     id: str
     title: str
     severity: str
@@ -43,8 +45,8 @@ class ScenarioRule(BaseModel):
 
 @functools.cache
 def scenario_rules() -> tuple[ScenarioRule, ...]:
-    data = yaml.safe_load((builtin_dir() / "scenario_rules.yaml").read_text())
-    rules = tuple(ScenarioRule(**r) for r in data["scenario_rules"])
+    data = yaml.safe_load((builtin_dir() / "rules.yaml").read_text())
+    rules = tuple(ScenarioRule(**r) for r in data["rules"] if r.get("applies_to") == "scenario")
     for rule in rules:
         conditions.compile_condition(rule.condition)
     return rules

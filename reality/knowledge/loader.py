@@ -42,7 +42,7 @@ SECTIONS: dict[str, type[s.Sourced]] = {
     "seed_rows": s.SeedRow,
 }
 # Files in the data folder that are not knowledge sections (rules have their own schema).
-NOT_SECTIONS = {"rules.yaml", "scenario_rules.yaml"}
+NOT_SECTIONS = {"rules.yaml"}
 SNAPSHOT_FORMAT = 1
 
 

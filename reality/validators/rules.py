@@ -62,6 +62,10 @@ CHECKS: dict[str, frozenset[str]] = {
     "dataset.duplicate_prompt": frozenset({"first_index", "first_file"}),
     "dataset.persona_mix": frozenset({"label", "share", "target", "count", "records", "unknown"}),
     "dataset.scenario_mix": frozenset({"label", "share", "target", "count", "records", "unknown"}),
+    # Plan rules, applied by `reality check` (reality/calculators/engine.py) to a scenario.
+    "plan.memory": frozenset({"vram_low", "vram_mid", "vram_high", "capacity", "gpus", "vram", "gpu", "capacity_gb"}),
+    "plan.budget": frozenset({"cost_low", "cost_mid", "cost_high", "budget", "cost", "budget_usd"}),
+    "plan.deadline": frozenset({"wall_low", "wall_mid", "wall_high", "deadline", "wall"}),
 }
 ALWAYS = frozenset({"field", "quote"})
 
