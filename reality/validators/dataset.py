@@ -197,7 +197,7 @@ class DuplicateTracker:
 # ---------------------------------------------------------------- persona and scenario mix
 
 # The heuristics used when a record has no persona / scenario field. First match wins, in
-# the order listed; documented in docs/validate.md.
+# the order listed; documented in the README (Validating training data).
 PERSONA_CUES: list[tuple[str, re.Pattern[str]]] = [
     ("data scientist", re.compile(r"\bdata scien\w*|\bstatistician\b", re.I)),
     ("ml intern", re.compile(r"\bintern(ship)?\b|\bfirst (ml |data |tech )?job\b|\bjunior\b|\bnew grad\b|\bjust started\b", re.I)),
