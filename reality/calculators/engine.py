@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from reality import conditions
@@ -26,7 +25,7 @@ from reality.calculators.throughput import (
     tokens_per_epoch,
 )
 from reality.knowledge import KnowledgeBase, load_kb
-from reality.knowledge.loader import builtin_dir
+from reality.knowledge.loader import builtin_dir, load_yaml_cached
 
 GPU_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 
@@ -45,11 +44,15 @@ class ScenarioRule(BaseModel):
 
 @functools.cache
 def scenario_rules() -> tuple[ScenarioRule, ...]:
-    data = yaml.safe_load((builtin_dir() / "rules.yaml").read_text())
+    data = load_yaml_cached(builtin_dir() / "rules.yaml")
     rules = tuple(ScenarioRule(**r) for r in data["rules"] if r.get("applies_to") == "scenario")
     for rule in rules:
         conditions.compile_condition(rule.condition)
     return rules
+
+
+def _dated(entry) -> str:
+    return f"{entry.source} (as of {entry.as_of})"
 
 
 @functools.cache
@@ -78,9 +81,9 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
     r, assumptions = resolve(scenario, kb)
     cap = capacity_gb(r, kb)
     steps: list[Step] = []
-    sources: list[str] = [r.gpu.source]
+    sources: list[str] = [_dated(r.gpu)]
     if r.model:
-        sources.append(r.model.source)
+        sources.append(_dated(r.model))
 
     # ---- memory and GPU count
     if r.gpus:
@@ -94,7 +97,7 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
         )
     vram, parts = vram_per_gpu(r, kb, gpus)
     mm = method_memory(kb, r.base_method, r.optimizer)
-    sources.append(mm.source)
+    sources.append(_dated(mm))
     dims = shape(r, kb)
     if not dims.published:
         assumptions.append(
@@ -108,7 +111,9 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
             f"optimizer {mm.optimizer_states.text} (trainable share {mm.trainable_fraction.mid:g}), "
             f"x {fmt.num(r.params)} params{' / ' + str(gpus) + ' GPUs (sharded)' if gpus > 1 else ''}; "
             f"activations s={r.seq_len} b={r.micro_batch} ckpt={r.checkpointing}: {parts_text} GB",
-            fmt.span(vram, "gb") + f" vs {cap:,.1f} GB on a {r.gpu.name}",
+            fmt.span(vram, "gb")
+            + (f" per GPU, {vram.mid * gpus:,.0f} GB in all" if gpus > 1 else "")
+            + f" vs {cap:,.1f} GB on a {r.gpu.name}",
         )
     )
     fit = fit_status(vram, cap)
@@ -117,7 +122,7 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
     # ---- tokens, FLOPs, time, cost (only with a dataset size)
     price, price_rows = price_per_gpu_hour(kb, r.gpu.id, r.provider_class, scenario.price_usd_per_gpu_hour)
     estimates["price_usd_per_gpu_hour"] = price
-    sources += [f"{p.source} ({p.as_of})" for p in price_rows]
+    sources += [_dated(p) for p in price_rows]
     names: dict[str, Any] = {"capacity": cap, "gpus": gpus, "budget": scenario.budget_usd, "deadline": scenario.deadline_hours}
     names.update(vram_low=vram.low, vram_mid=vram.mid, vram_high=vram.high)
     terms: dict[str, float] = {}
@@ -181,7 +186,7 @@ def _time_and_cost(r, kb, gpus, price, estimates, steps, sources, names, terms) 
     s = r.scenario
     if r.tokens_per_epoch_source == "bytes":
         ratio = next(t for t in kb.section("text_ratios") if t.text_kind == r.text_kind)
-        sources.append(ratio.source)
+        sources.append(_dated(ratio))
         how = f"{s.dataset_gb:g} GB of {r.text_kind} text / {ratio.bytes_per_token.low:g}-{ratio.bytes_per_token.high:g} bytes per token"
     elif r.tokens_per_epoch_source == "examples":
         per = s.tokens_per_example or float(kb.default("tokens_per_example").value)

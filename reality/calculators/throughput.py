@@ -48,7 +48,7 @@ def processed_tokens(r: Resolved, kb: KnowledgeBase, dataset_tokens: Estimate) -
 def flops_per_token(r: Resolved, kb: KnowledgeBase) -> tuple[Estimate, list[str]]:
     entry = next(f for f in kb.section("flops") if f.method == r.base_method)
     k = Estimate.of(entry.flops_per_param_token)
-    sources = [entry.source]
+    sources = [f"{entry.source} (as of {entry.as_of})"]
     n_active = r.model.active_params.value if (r.model and r.model.active_params) else r.params
     dims = shape(r, kb)
     attention = 12 * dims.layers * dims.hidden * sequence_tokens(r, kb) / 2  # causal: half the pairs
@@ -64,7 +64,7 @@ def mfu(r: Resolved, kb: KnowledgeBase) -> tuple[Estimate, list[str]]:
     regime = "pretraining" if r.base_method == "pretraining" else r.base_method
     entry = next(u for u in kb.section("utilisation") if u.regime == regime)
     value = Estimate.of(entry.mfu)
-    sources = [entry.source]
+    sources = [f"{entry.source} (as of {entry.as_of})"]
     if entry.half_tokens:
         batch_tokens = sequence_tokens(r, kb) * r.micro_batch * (2 if r.dpo else 1)
         value = value * (batch_tokens / (batch_tokens + entry.half_tokens))

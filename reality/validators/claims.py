@@ -33,6 +33,8 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from bisect import bisect_left
+from operator import attrgetter
 from dataclasses import dataclass, field
 
 from reality.validators import lexicon as lx
@@ -921,36 +923,54 @@ def _nearest_cue(
     blockers: list[tuple[int, int]],
 ) -> tuple[str, int] | None:
     """(cue class, scope index) of the best compatible cue, or None."""
-    for si, (a, b) in enumerate(scopes):
-        i = bisect.bisect_left(starts, a)
+    cstart, cend = c.start, c.end
+    ncues = len(cues)
+    order = None
+    si = 0
+    for a, b in scopes:
+        i = bisect_left(starts, a)
         best = None
         best_key = None
-        inside = c.start >= a and c.end <= b
-        while i < len(cues) and cues[i][0] < b:
+        inside = cstart >= a and cend <= b
+        while i < ncues:
             cs, ce, cls = cues[i]
+            if cs >= b:
+                break
             i += 1
             if cls not in classes or ce > b:
                 continue
-            if cs < c.end and ce > c.start:
+            if cs < cend and ce > cstart:
                 continue  # part of the claim itself
-            if any(bs <= cs and ce <= be for bs, be in blockers):
-                continue  # part of another claim of the same family
+            blocked = False
+            for bs, be in blockers:
+                if bs <= cs and ce <= be:
+                    blocked = True  # part of another claim of the same family
+                    break
+            if blocked:
+                continue
             if inside:
-                if ce <= c.start:
-                    dist = c.start - ce
-                    lo_, hi_ = ce, c.start
+                if ce <= cstart:
+                    dist = cstart - ce
+                    lo_, hi_ = ce, cstart
+                    side = 0
                 else:
-                    dist = cs - c.end
-                    lo_, hi_ = c.end, cs
-                if any(lo_ <= bs and be <= hi_ for bs, be in blockers):
-                    dist += 1000  # another claim of the same family sits in between
-                key = (dist, 0 if ce <= c.start else 1)
+                    dist = cs - cend
+                    lo_, hi_ = cend, cs
+                    side = 1
+                for bs, be in blockers:
+                    if lo_ <= bs and be <= hi_:
+                        dist += 1000  # another claim of the same family sits in between
+                        break
+                key = (dist, side)
             else:  # context (header, label, heading): most specific class wins
-                key = (list(classes).index(cls), cs)
+                if order is None:
+                    order = list(classes)
+                key = (order.index(cls), cs)
             if best_key is None or key < best_key:
                 best, best_key = cls, key
         if best is not None:
             return best, si
+        si += 1
     return None
 
 
@@ -1170,14 +1190,36 @@ def _extract(text: str) -> list[Claim]:
     raw, low, cues = _scan(text)
     if not raw:
         return []
-    raw.sort(key=lambda c: (c.start, c.end))
+    raw.sort(key=_START_END)
     st = segment(text)
     _attach(text, raw, st, _cues(text, low) if cues is None else cues)
     out = []
+    append = out.append
+    new, inter = _new_claim, QUALIFIERS.intersection
+    s_kind, s_low, s_high, s_unit, s_span, s_text, s_quals, s_subject, s_role, s_attrs = _CLAIM_SETTERS
     for c in raw:
-        quals = frozenset(q for q in c.quals if q in QUALIFIERS)
-        out.append(Claim(c.kind, float(c.low), float(c.high), c.unit, (c.start, c.end), text[c.start : c.end], quals, c.subject, c.role, c.attrs))
+        # Claim(...) without the frozen dataclass __init__ (one object.__setattr__ per field):
+        # the slot descriptors set the same fields directly.
+        o = new(Claim)
+        s_kind(o, c.kind)
+        s_low(o, float(c.low))
+        s_high(o, float(c.high))
+        s_unit(o, c.unit)
+        start, end = c.start, c.end
+        s_span(o, (start, end))
+        s_text(o, text[start:end])
+        s_quals(o, inter(c.quals))
+        s_subject(o, c.subject)
+        s_role(o, c.role)
+        s_attrs(o, c.attrs)
+        append(o)
     return out
+
+
+_START_END = attrgetter("start", "end")
+_new_claim = object.__new__
+_CLAIM_SETTERS = tuple(Claim.__dict__[f].__set__ for f in Claim.__dataclass_fields__)
+assert tuple(Claim.__dataclass_fields__) == ("kind", "low", "high", "unit", "span", "text", "qualifiers", "subject", "role", "attrs")
 
 
 def extract_claims(text: str) -> list[Claim]:

@@ -27,7 +27,10 @@ _LABEL_LINE = re.compile(r"[ \t]*(?:(?:[-*+•]|\d{1,3}[.)])[ \t]+)?([^\n|]{1,60
 _TABLE_SEP = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
 _FENCE = re.compile(r"[ \t]*(?:```|~~~)")
 # Sentence ends: . ! ? followed by space and not a known abbreviation or a list number.
-_SENT_END = re.compile(r"(?<=[.!?])[\"')\]*]*[ \t]+(?=\S)|(?<=[;])[ \t]+(?=\S)")
+# A match starts *at* the punctuation (so sre can skip to candidates with a charset test); the
+# sentence break is one character later. Same breaks as
+# r"(?<=[.!?])[\"')\]*]*[ \t]+(?=\S)|(?<=[;])[ \t]+(?=\S)" with the match starting after the mark.
+_SENT_END = re.compile(r"[.!?;](?:(?<=[.!?])[\"')\]*]*)?[ \t]+(?=\S)")
 _ABBREV = re.compile(
     r"(?i:\b(?:e\.g|i\.e|etc|vs|approx|est|ca|dr|mr|ms|no|fig|eq|incl|min|max|avg|resp|cf|al)\.|^\s*\d{1,3}\.|\d\.)$"
 )
@@ -128,12 +131,14 @@ def _cell_columns(line: str, offset: int) -> list[tuple[int, Span]]:
 def _split_sentences(text: str, start: int, end: int) -> list[Span]:
     spans: list[Span] = []
     s = start
-    for m in _SENT_END.finditer(text, start, end):
-        head = text[max(s, m.start() - 12) : m.start()].rstrip("\"')]*")
-        if _ABBREV.search(head):
-            continue
-        if m.start() > s:
-            spans.append((s, m.start()))
+    for m in _SENT_END.finditer(text, start - 1 if start else 0, end):
+        ms = m.start() + 1  # the break, right after the punctuation
+        if text[ms - 1] == ".":  # every _ABBREV alternative ends with "."
+            head = text[max(s, ms - 12) : ms].rstrip("\"')]*")
+            if _ABBREV.search(head):
+                continue
+        if ms > s:
+            spans.append((s, ms))
         s = m.end()
     if s < end:
         spans.append((s, end))
