@@ -233,3 +233,43 @@ def test_deterministic():
 
 def test_non_string_input():
     assert extract_claims(None) == []  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------- fast-path equivalence
+# The extractor rewrites some patterns for speed (a leading character class, one combined scan);
+# each must find exactly what the plain pattern finds.
+import re  # noqa: E402
+
+from reality.validators import claims as _cl  # noqa: E402
+
+_PLAIN = {
+    "_REQ_RE": r"(?<![A-Za-z])(?i:needs?|needed|requir\w*|minimum|min\.?|at\s+least|fits?|fitting|peak|footprint|usage|uses?|using|consum\w*|oom|out\s+of\s+memory)(?![A-Za-z])",
+    "_EST_RE": r"(?<![A-Za-z])(?i:est\.?|estimat\w*|expect\w*|should|would|will|probably|likely|typically|roughly|approx\w*|about|around|~|≈)(?![A-Za-z])",
+    "_PER_EPOCH_CTX_RE": r"(?i:per\s+epoch|/\s*epoch|\(\s*(?:1|one)\s+epoch\s*\)|for\s+(?:one|1|a\s+single)\s+epoch|each\s+epoch)",
+    "_RAM_RE": r"(?<![A-Za-z])RAM(?![A-Za-z])",
+}
+FASTPATH_TEXT = st.lists(
+    st.sampled_from(["Needs", " uses", "min.", " at  least", "RAM", "VRAM", "ſhould", "~", "≈", " about", "est.", "x", "per epoch",
+                     "/ epoch", "(one epoch)", "For a single epoch", "each\tepoch", " ", ".", "\n", "İ", "ı", "a", "7", "$5", "GPU"]),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FASTPATH_TEXT, st.integers(0, 60), st.integers(0, 60))
+def test_rewritten_patterns_match_the_plain_ones(text, a, b):
+    a, b = min(a, len(text)), min(max(a, b), len(text))
+    for name, plain in _PLAIN.items():
+        fast, ref = getattr(_cl, name).search(text, a, b), re.compile(plain).search(text, a, b)
+        assert (fast and fast.span()) == (ref and ref.span()), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(FASTPATH_TEXT, ALPHABET.map(str), st.lists(ALPHABET, max_size=40).map("".join)))
+def test_combined_scan_matches_the_two_scans(text):
+    low = text.lower()
+    anchors, gpu_pos, cues = _cl._find_anchors(text, low)
+    if cues is None:  # non-ASCII text takes the plain path
+        return
+    assert (anchors, gpu_pos) == _cl._find_anchors_plain(low)
+    assert cues == _cl._cues(text, low)

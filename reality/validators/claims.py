@@ -34,8 +34,8 @@ import bisect
 import math
 import re
 from bisect import bisect_left
-from operator import attrgetter
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from reality.validators import lexicon as lx
 from reality.validators.structure import Structure, segment
@@ -211,7 +211,8 @@ _FAST_SCAN = re.compile(
     rf"[^a-z0-9_](?:(?=(\d)|({_trie(sorted(_ANCHOR_CLASSES))}))(?=({_CUE_TRIE})(?![a-z0-9]))?"
     rf"|(?=({_CUE_TRIE})(?![a-z0-9]))|(?<=\$))"
 )
-_DIGITS_SP = re.compile(r"[0-9]* *")  # _digits_end on ASCII text
+_BARE_RE = re.compile(r"[2-5]0[5-9]0")  # the start of lx.GPU_BARE
+_GPU_PREFIX_RUN = re.compile(r"(?:\d|[ \t\u00a0\u202fx×*GgBbi\-])*")  # what _GPU may read before a name
 
 
 def _rev(words, symbols: str = "") -> re.Pattern:
@@ -231,6 +232,11 @@ for _w in ("up to", "under", "less than", "fewer than", "at most", "below", "no 
 _QUAL_REV = _rev(_QUAL_WORDS, symbols="~≈")
 _NUMW_REV = _rev(lx.NUMBER_WORDS)
 _COUNT_REV = _rev(lx.COUNT_WORDS)
+# Pre-tests for the reversed matches: the text before the position, less trailing _WS, must
+# end with one of the words (a necessary condition, checked with one str.endswith call).
+_WS_CHARS = " \t\u00a0\u202f"
+_QUAL_ENDS = tuple(_QUAL_WORDS)
+_REV_ENDS = {_NUMW_REV: tuple(lx.NUMBER_WORDS), _COUNT_REV: tuple(lx.COUNT_WORDS)}
 _LOOKBACK = 40
 
 # --- right context (matched at a claim's end)
@@ -244,6 +250,12 @@ _SUFFIX_BOUND = re.compile(
     rf"|(?P<hi>(?i:or{_WS}+less|or{_WS}+fewer|or{_WS}+under|at{_WS}+most|max(?:imum)?|tops)\b))"
 )
 _NOT_CLAIM_AFTER = re.compile(lx.NOT_A_CLAIM_AFTER, re.I)
+# First characters (after _WS*) of every alternative of _SUFFIX_BOUND ("or", "plus", "at",
+# "minimum", "and", "max", "tops") and _PER_AFTER ("per", "/", "each", "an", "for", "in", "(",
+# "total", "overall", "all", "altogether", "combined"), case-insensitively as re sees them.
+_AFTER_FIRST = frozenset(
+    ch for ch in "/(" + "opamtefic" + "opamtefic".upper() + "\u0130\u0131\u017f\u212a" if re.fullmatch(r"(?i:[opamtefic/(])", ch)
+)
 _PER_AFTER = re.compile(
     rf"{_WS}*(?:(?P<gpu>(?i:per{_WS}+gpu|/{_WS}*gpu|each{_WS}+gpu|per{_WS}+card|per{_WS}+device))"
     rf"|(?P<epoch>(?i:per{_WS}+epoch|/{_WS}*epoch|each{_WS}+epoch|an{_WS}+epoch|(?:for|in){_WS}+(?:one|1|a{_WS}+single|each|the{_WS}+first|a){_WS}+epoch|\({_WS}*(?:1|one){_WS}+epoch{_WS}*\)))"
@@ -261,15 +273,40 @@ _DATASET_AFTER = re.compile(
 
 
 # ============================================================================ context regexes
-_REQ_RE = re.compile(
-    r"(?<![A-Za-z])(?i:needs?|needed|requir\w*|minimum|min\.?|at\s+least|fits?|fitting|peak|footprint|usage|uses?|using|consum\w*|oom|out\s+of\s+memory)(?![A-Za-z])"
-)
-_EST_RE = re.compile(
-    r"(?<![A-Za-z])(?i:est\.?|estimat\w*|expect\w*|should|would|will|probably|likely|typically|roughly|approx\w*|about|around|~|≈)(?![A-Za-z])"
-)
+def _word_set(alts: list[str], words: bool = True) -> re.Pattern:
+    """``(?<![A-Za-z])(?i:alt|alt...)(?![A-Za-z])`` for alternatives that each start with a literal
+    character, rewritten to start with a character class (so that ``search`` skips to candidate
+    characters instead of trying the pattern at every position): the first character is consumed
+    by the class, the letter before it is checked with a two-character look-behind, and each
+    group of alternatives continues after a look-behind for its first character. It matches at
+    exactly the same positions (also with ``pos`` / ``endpos``)."""
+    groups: dict[str, list[str]] = {}
+    for alt in alts:
+        n = 2 if alt[0] == "\\" else 1  # an escaped first character: "\\("
+        groups.setdefault(alt[n - 1].lower(), []).append(alt[n:])
+    firsts = []
+    branches = []
+    for ch, rests in groups.items():
+        # every character that (?i:ch) matches: ch, its upper case, and the few non-ASCII folds
+        same = sorted({ch, ch.upper(), *(x for x in "\u0130\u0131\u017f\u212a" if re.fullmatch(f"(?i:{re.escape(ch)})", x))})
+        cls = "".join(re.escape(x) for x in same)
+        firsts.append(cls)
+        branches.append(f"(?<=[{cls}])(?i:{'|'.join(rests)})")
+    if not words:  # plain (?i:alt|alt...), no word boundaries
+        return re.compile(f"[{''.join(firsts)}](?:{'|'.join(branches)})")
+    return re.compile(f"[{''.join(firsts)}](?<![A-Za-z].)(?:{'|'.join(branches)})(?![A-Za-z])")
+
+
+_REQ_WORDS = [r"needs?", r"needed", r"requir\w*", r"minimum", r"min\.?", r"at\s+least", r"fits?", r"fitting", r"peak", r"footprint",
+              r"usage", r"uses?", r"using", r"consum\w*", r"oom", r"out\s+of\s+memory"]
+_EST_WORDS = [r"est\.?", r"estimat\w*", r"expect\w*", r"should", r"would", r"will", r"probably", r"likely", r"typically", r"roughly",
+              r"approx\w*", r"about", r"around", r"~", r"≈"]
+_REQ_RE = _word_set(_REQ_WORDS)  # = (?<![A-Za-z])(?i:needs?|needed|...)(?![A-Za-z])
+_EST_RE = _word_set(_EST_WORDS)
 _APPROX_CTX_RE = re.compile(r"(?i:\bapprox\w*|~|≈|\brough\w*)")
-_PER_EPOCH_CTX_RE = re.compile(
-    r"(?i:per\s+epoch|/\s*epoch|\(\s*(?:1|one)\s+epoch\s*\)|for\s+(?:one|1|a\s+single)\s+epoch|each\s+epoch)"
+# = (?i:per\s+epoch|/\s*epoch|\(\s*(?:1|one)\s+epoch\s*\)|for\s+(?:one|1|a\s+single)\s+epoch|each\s+epoch)
+_PER_EPOCH_CTX_RE = _word_set(
+    [r"per\s+epoch", r"/\s*epoch", r"\(\s*(?:1|one)\s+epoch\s*\)", r"for\s+(?:one|1|a\s+single)\s+epoch", r"each\s+epoch"], words=False
 )
 _PER_HOUR_CTX_RE = re.compile(r"(?i:\$\s*/\s*(?:gpu[- ]?)?(?:hour|hr|h)\b|per\s+(?:gpu[- ]?)?hour|/\s*(?:gpu[- ]?)?(?:hour|hr|h)\b|hourly|per\s+hr)")
 
@@ -289,43 +326,48 @@ def _fnum(s: str) -> float:
     return float(s.replace(",", ""))
 
 
-def _scale(m: re.Match, p: str) -> float | None:
-    s = m.group(p + "s")
-    if s:
-        return lx.SCALE_SUFFIXES[s]
-    s = m.group(p + "S") or m.group(p + "W")
-    if s:
-        return lx.SCALE_WORDS[s.lower()]
-    return None
-
-
 def _norm_words(s: str) -> str:
     return " ".join(s.lower().split())
 
 
-def _number(m: re.Match, p: str) -> tuple[float, float, float | None, str | None] | None:
-    """(low, high, scale or None, number word or None) of one number of a range."""
-    n = m.group(p + "n")
+def _number(n: str | None, sx: str | None, sw: str | None, w: str | None, ww: str | None) -> tuple[float, float, float | None, str | None] | None:
+    """(low, high, scale or None, number word or None) of one number of a range, from its
+    groups: digits, scale suffix, scale word after digits, number word, scale word after it."""
     if n is not None:
-        v = _fnum(n)
-        return v, v, _scale(m, p), None
-    w = m.group(p + "w")
+        v = float(n.replace(",", ""))
+        if sx:
+            return v, v, _SCALE_SUFFIXES[sx], None
+        sw = sw or ww
+        return v, v, _SCALE_WORDS[sw.lower()] if sw else None, None
     if w is None:
         return None
-    word = _norm_words(w)
-    lo, hi = lx.NUMBER_WORDS.get(word, (1, 1))
-    return float(lo), float(hi), _scale(m, p), word
+    word = " ".join(w.lower().split())
+    lo, hi = _NUMBER_WORDS.get(word, (1, 1))
+    if sx:
+        scale = _SCALE_SUFFIXES[sx]
+    else:
+        sw = sw or ww
+        scale = _SCALE_WORDS[sw.lower()] if sw else None
+    return float(lo), float(hi), scale, word
 
 
-def _range_values(m: re.Match, p: str) -> tuple[float, float, bool, set[str], str | None] | None:
-    """Resolve the range group ``p``: (low, high, is_range, qualifiers, first number word)."""
-    a = _number(m, p + "a")
+_SCALE_SUFFIXES = lx.SCALE_SUFFIXES
+_SCALE_WORDS = lx.SCALE_WORDS
+_NUMBER_WORDS = lx.NUMBER_WORDS
+_APPROX_NUMBER_WORDS = lx.APPROX_NUMBER_WORDS
+
+
+def _range_values(g: tuple, i: int) -> tuple[float, float, bool, set[str], str | None] | None:
+    """Resolve a range from a match's ``groups()`` tuple ``g``, whose groups ``i .. i + 10`` are
+    (an, as, aS, aw, aW, sep, bn, bs, bS, bw, bW) of :func:`_range`:
+    (low, high, is_range, qualifiers, first number word)."""
+    a = _number(g[i], g[i + 1], g[i + 2], g[i + 3], g[i + 4])
     if a is None:
         return None
     quals: set[str] = set()
     alo, ahi, ascale, aword = a
-    b = _number(m, p + "b") if m.group(p + "sep") is not None else None
-    if aword in lx.APPROX_NUMBER_WORDS:
+    b = _number(g[i + 6], g[i + 7], g[i + 8], g[i + 9], g[i + 10]) if g[i + 5] is not None else None
+    if aword in _APPROX_NUMBER_WORDS:
         quals.add("approx")
     if b is None:
         s = ascale or 1.0
@@ -448,7 +490,10 @@ def _qual_back(low: str, start: int, floor: int) -> tuple[int, set[str]]:
         lo = max(floor, start - _LOOKBACK)
         if lo >= start:
             break
-        m = _QUAL_REV.match(low[lo:start][::-1])
+        before = low[lo:start]
+        if not before.rstrip(_WS_CHARS).endswith(_QUAL_ENDS):
+            break  # cheap test: no qualifier word ends there, so _QUAL_REV cannot match
+        m = _QUAL_REV.match(before[::-1])
         if not m:
             break
         word = m.group("w")[::-1]
@@ -463,11 +508,20 @@ def _word_back(rev: re.Pattern, low: str, start: int, floor: int) -> int | None:
     lo = max(floor, start - _LOOKBACK)
     if lo >= start:
         return None
-    m = rev.match(low[lo:start][::-1])
+    before = low[lo:start]
+    if not before.rstrip(_WS_CHARS).endswith(_REV_ENDS[rev]):
+        return None  # cheap test: none of the words ends there
+    m = rev.match(before[::-1])
     return start - m.end() if m else None
 
 
 def _after_quals(text: str, end: int, quals: set[str]) -> None:
+    j = end
+    n = len(text)
+    while j < n and text[j] in _WS_CHARS:
+        j += 1
+    if j >= n or text[j] not in _AFTER_FIRST:
+        return  # neither _SUFFIX_BOUND nor _PER_AFTER can match: both read _WS*, then one of these
     m = _SUFFIX_BOUND.match(text, end)
     if m:
         quals.add("lower_bound" if m.group("lo") else "upper_bound")
@@ -526,38 +580,39 @@ def _do_number(text: str, low: str, start: int, floor: int, out: list[_C]) -> in
     m = _NUMR.match(text, start)
     if m is None:
         return -1
-    digits = m.group("qan") is not None
+    g = m.groups()  # qan qas qaS qaw qaW qsep qbn qbs qbS qbw qbW qplus
+    digits = g[0] is not None
     unit = _read_unit(low, m.end(), digits)
     if unit is None:
         # bare model size: "7B", "70b", "7B-13B", "20B+"
-        sa, sb = m.group("qas"), m.group("qbs")
-        if digits and (sa in ("b", "B") or sb in ("b", "B")) and not (m.group("qbn") is None and m.group("qsep")):
+        sa, sb = g[1], g[7]
+        if digits and (sa in ("b", "B") or sb in ("b", "B")) and not (g[6] is None and g[5]):
             e = m.end()
             if e < len(text) and (text[e].isalnum() or text[e] == "_" or (text[e] == "." and text[e + 1 : e + 2].isdigit())):
                 return -1
-            rv = _range_values(m, "q")
+            rv = _range_values(g, 0)
             if rv is None:
                 return -1
             lo, hi, _, quals, _ = rv
             s, pq = _qual_back(low, start, floor)
             quals |= pq
-            if m.group("qplus"):
+            if g[11]:
                 quals.add("lower_bound")
             lo, hi = _apply_bounds(lo, hi, quals)
             out.append(_C("model_size", lo, hi, "parameter", s, e, quals, "model"))
             return e
         return -1
     kind, factor, end = unit
-    rv = _range_values(m, "q")
+    rv = _range_values(g, 0)
     if rv is None:
         return -1
     lo, hi, _, quals, word = rv
-    if word in lx.WEAK_NUMBER_WORDS and not (m.group("qaS") or m.group("qaW")):
+    if word in _WEAK_NUMBER_WORDS and not (g[2] or g[4]):
         if ("duration" if kind == "gpu_hours" else kind) not in lx.WEAK_NUMBER_UNITS_KINDS:
             return -1
     if _NOT_CLAIM_AFTER.match(text, end):
         return -1
-    if m.group("qplus"):
+    if g[11]:
         quals.add("lower_bound")
     if end < len(text) and text[end] == "+":
         quals.add("lower_bound")
@@ -576,7 +631,7 @@ def _do_number(text: str, low: str, start: int, floor: int, out: list[_C]) -> in
         attrs["currency"] = "EUR"
     if kind == "epochs" and "lower_bound" in pq and low[s:s + 4] == "over":
         quals.discard("lower_bound")  # "train over 3 epochs" is not "more than 3 epochs"
-    if kind == "duration" and not m.group("qsep"):
+    if kind == "duration" and not g[5]:
         t = _OR_TWO.match(low, end)
         if t:  # "an hour or two", "a day or so"
             end = t.end()
@@ -593,6 +648,13 @@ def _do_number(text: str, low: str, start: int, floor: int, out: list[_C]) -> in
         _money_rate(text, c)
     out.append(c)
     return c.end
+
+
+_WEAK_NUMBER_WORDS = lx.WEAK_NUMBER_WORDS
+assert tuple(_NUMR.groupindex) == ("qan", "qas", "qaS", "qaw", "qaW", "qsep", "qbn", "qbs", "qbS", "qbw", "qbW", "qplus")
+assert tuple(_MONEY.groupindex) == ("ycur", "yan", "yas", "yaS", "yaw", "yaW", "ysep", "ybn", "ybs", "ybS", "ybw", "ybW", "yplus")
+assert all(_NUMR.groupindex[k] == i + 1 for i, k in enumerate(_NUMR.groupindex))
+assert all(_MONEY.groupindex[k] == i + 1 for i, k in enumerate(_MONEY.groupindex))
 
 
 def _do_gpu(text: str, m: re.Match, out: list[_C], start: int | None = None) -> bool:
@@ -688,27 +750,31 @@ def _do_money(text: str, low: str, start: int, floor: int, out: list[_C]) -> int
     m = _MONEY.match(text, start)
     if m is None:
         return -1
-    rv = _range_values(m, "y")
+    g = m.groups()  # ycur yan yas yaS yaw yaW ysep ybn ybs ybS ybw ybW yplus
+    rv = _range_values(g, 1)
     if rv is None:
         return -1
     lo, hi, _, quals, word = rv
-    if word in lx.WEAK_NUMBER_WORDS and not (m.group("yaS") or m.group("yaW")):
+    if word in _WEAK_NUMBER_WORDS and not (g[3] or g[5]):
         return -1
-    cur = m.group("ycur").strip()
+    cur = g[0].strip()
     s = start
     if cur == "$" and low[max(floor, s - 2) : s] == "us":
         s -= 2
     s, pq = _qual_back(low, s, floor)
     quals |= pq
-    if m.group("yplus"):
+    if g[12]:
         quals.add("lower_bound")
-    unit = {"€": "EUR", "EUR": "EUR", "eur": "EUR", "£": "GBP"}.get(cur, "USD")
+    unit = _CURRENCY.get(cur, "USD")
     c = _C("money", lo, hi, unit, s, m.end(), quals)
     if unit != "USD":
         c.attrs["currency"] = unit
     _money_rate(text, c)
     out.append(c)
     return c.end
+
+
+_CURRENCY = {"€": "EUR", "EUR": "EUR", "eur": "EUR", "£": "GBP"}
 
 
 def _do_wdur(low: str, start: int, end: int, floor: int, out: list[_C]) -> int:
@@ -784,6 +850,15 @@ def _find_anchors(text: str, low: str) -> tuple[list[tuple[int, int, str | None]
             cues.extend((m.start(), m.end(), "ram") for m in _RAM_RE.finditer(text))
             cues.sort()
         return anchors, gpu_pos, cues
+    return _find_anchors_plain(low) + (None,)
+
+
+def _find_anchors_plain(low: str) -> tuple[list[tuple[int, int, str | None]], list[int]]:
+    """The anchors with the plain scan (any text; the fast scan in _find_anchors needs ASCII)."""
+    anchors: list[tuple[int, int, str | None]] = []
+    gpu_pos: list[int] = []
+    classes = _ANCHOR_CLASSES
+    n = len(low)
     for m in _SCAN.finditer(low):
         kind = m.lastgroup
         if kind == "w":
@@ -804,7 +879,7 @@ def _find_anchors(text: str, low: str) -> tuple[list[tuple[int, int, str | None]
             anchors.append((s, m.end(), "digit"))
         else:
             anchors.append((m.start(), m.end(), "cur"))
-    return anchors, gpu_pos, None
+    return anchors, gpu_pos
 
 
 def _scan(text: str) -> tuple[list[_C], str, list[tuple[int, int, str]] | None]:
@@ -841,8 +916,9 @@ def _scan(text: str) -> tuple[list[_C], str, list[tuple[int, int, str]] | None]:
                 end = _do_number(text, low, s, last, out)
             if end < 0 and low.startswith(("-bit", "bit", " bit"), s + 1 + (low[s + 1 : s + 2].isdigit())):
                 end = _do_method(text, s, out)
-            if end < 0:
-                # "4090s" and other GPU names that start with a digit
+            if end < 0 and _BARE_RE.search(text, s, _GPU_PREFIX_RUN.match(text, s).end()):
+                # "4090s" and other GPU names that start with a digit. The name (GPU_BARE) can
+                # only start at or after s, after count / memory characters, hence the test.
                 b = _word_back(_COUNT_REV, low, s, last)
                 g = _GPU.match(text, b) if b is not None else None
                 if g is None or g.end() <= s:
@@ -910,7 +986,9 @@ def _digits_end(low: str, s: int) -> int:
     return e
 
 
-_RAM_RE = re.compile(r"(?<![A-Za-z])RAM(?![A-Za-z])")
+# = (?<![A-Za-z])RAM(?![A-Za-z]), written to start with the literal so sre searches for "RAM"
+# directly ("VRAM" is common: the look-behind then rejects it).
+_RAM_RE = re.compile(r"RAM(?<![A-Za-z]RAM)(?![A-Za-z])")
 
 
 # ============================================================================ attachment
@@ -1122,7 +1200,17 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
                 c.role = "estimate"
 
     # -- scenario context: what GPU / model / method / data the claim sits with
-    n = len(claims)
+    # Only claims of a context kind can be context (model sizes only as specs or "model"), so
+    # the scopes are walked over that sub-list (same order, same starts).
+    ctx_claims = [
+        o for o in claims
+        if o.kind in _CONTEXT_SET and not (o.kind == "model_size" and o.role != "spec" and o.subject != "model")
+    ]
+    if not ctx_claims:
+        return  # nothing below can change without context claims
+    ctx_starts = [o.start for o in ctx_claims]
+    n = len(ctx_claims)
+    n_kinds = len(_CONTEXT_KINDS)
     for c in claims:
         if c.kind not in _CHECKABLE or c.role == "spec":
             continue
@@ -1130,25 +1218,32 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
         if scopes is None:
             continue
         found: dict[str, _C] = {}
-        for si, (a, b) in enumerate(scopes):
-            i = bisect.bisect_left(by_start, a)
+        ckind, cstart, cend = c.kind, c.start, c.end
+        si = 0
+        for a, b in scopes:
+            i = bisect_left(ctx_starts, a)
             here: dict[str, _C] = {}
             while i < n:
-                o = claims[i]
+                o = ctx_claims[i]
                 i += 1
                 if o.start >= b:
                     break
                 k = o.kind
-                if o is c or k == c.kind or k not in _CONTEXT_SET or k in found or o.end > b:
-                    continue
-                if k == "model_size" and o.role != "spec" and o.subject != "model":
+                if o is c or k == ckind or k in found or o.end > b:
                     continue
                 prev = here.get(k)
-                if prev is None or (si < 2 and _dist(o, c) < _dist(prev, c)):
+                if prev is None:
                     here[k] = o
-            found.update(here)
-            if len(found) == len(_CONTEXT_KINDS):
-                break
+                elif si < 2:
+                    d_o = cstart - o.end if o.end <= cstart else o.start - cend
+                    d_p = cstart - prev.end if prev.end <= cstart else prev.start - cend
+                    if d_o < d_p:
+                        here[k] = o
+            if here:
+                found.update(here)
+                if len(found) == n_kinds:
+                    break
+            si += 1
         g = found.get("gpu")
         if g is not None:
             c.attrs.setdefault("gpu", g.attrs.get("gpu"))
