@@ -179,3 +179,152 @@ def test_plan_from_reads_claims():
     plan = plan_from(claims, "x" * 30, FakeKB(), constraints=False)
     assert (plan.params, plan.full_method, plan.examples, plan.epochs) == (7e9, "dpo-qlora", 5000, 3)
     assert Plan(method="full").full_method == "full"
+
+
+# ------------------------------------------------------------------ what a number is about
+def errors_in(rec):
+    return [(f.rule, f.field, f.quote) for f in validate_record(rec, CLAIMS_ONLY) if f.severity == "error"]
+
+
+def mtok(x):
+    return f"{x / 1e6:.0f}M tokens"
+
+
+def test_token_counts_may_be_per_epoch_or_over_all_epochs():
+    tokens = est("tokens")  # counts all epochs (DESIGN)
+    per_epoch = tokens.mid / 3
+    base = {"prompt": f"I plan {PLAN}."}
+    for said in (f"Your 5k examples over 3 epochs come to about {mtok(tokens.mid)}.",
+                 f"That is about {mtok(per_epoch)} per epoch, or {mtok(tokens.mid)} in total.",
+                 f"The data is about {mtok(per_epoch)}."):  # ambiguous: either reading passes
+        assert errors_in(dict(base, chosen=said)) == [], said
+    wrong = errors_in(dict(base, chosen=f"Your 5k examples over 3 epochs come to about {mtok(tokens.mid * 8)}."))
+    assert [r for r, _, _ in wrong] == ["R301"]
+
+
+def test_sequence_lengths_and_tokens_per_example_are_not_dataset_sizes():
+    rec = {"prompt": f"I plan {PLAN}. Is a 4096 tokens context worth it?",
+           "chosen": "At roughly 760 tokens each, use 2048-token sequences; going to 4096 tokens doubles activation "
+                     "memory, and examples above 1024 tokens are rare."}
+    assert errors_in(rec) == []
+    plan = plan_from(claims_mod.extract_claims(rec["chosen"] + " You have 5k examples."), rec["chosen"], None,
+                     constraints=False)
+    assert plan.tokens is None and plan.examples == 5000
+
+
+def test_gpu_capacity_is_a_spec_not_a_requirement():
+    prompt = "I'm doing a full fine-tune of a 3B model on my RTX 3090 with 20k examples for 2 epochs and it OOMs."
+    vram = est("vram_per_gpu_gb", "full fine-tune of a 3B model on an RTX 3090 with 20k examples for 2 epochs")
+    ok = {"prompt": prompt, "chosen": f"The run needs about {vram.mid:.0f} GB. Your 3090 has 24 GB, and an 8-bit "
+                                      f"optimizer can squeeze LoRA onto 24 GB comfortably inside the card."}
+    assert errors_in(ok) == []
+    bad = dict(ok, chosen=f"The run needs about {vram.high * 4:.0f} GB. Your 3090 has 24 GB.")
+    assert [q for r, _, q in errors_in(bad) if r == "R301"] == [f"about {vram.high * 4:.0f} GB"]
+    needs = dict(ok, chosen="A full fine-tune of a 3B model needs 24 GB.")  # a requirement, though a card has 24 GB
+    assert [q for r, _, q in errors_in(needs) if r == "R301"] == ["24 GB"]
+
+
+def test_numbers_not_about_the_training_run_are_not_checked_as_its_time_or_cost():
+    wall = est("wall_hours")
+    rec = {"prompt": f"I plan {PLAN}.",
+           "chosen": "Save checkpoints every 30-45 minutes and every few hours copy them off the box. "
+                     "Runs above 100 GPU-hours should need sign-off; jobs over 12 hours need approval. "
+                     "Cleaning the data is often a few days of work. Set an alert if no new step is logged for "
+                     "15 minutes. Test resuming before the real run: kill a 10-minute job on purpose. "
+                     "A crash then limits any loss to a fraction of a day. You don't load a second copy of the model. "
+                     f"The run itself takes about {hours(wall.mid)}."}
+    assert errors_in(rec) == []
+    wrong = dict(rec, chosen=rec["chosen"].replace(hours(wall.mid), hours(wall.high * 8)))
+    assert [(r, q) for r, _, q in errors_in(wrong)] == [("R301", f"about {hours(wall.high * 8)}")]
+
+
+def test_a_number_quoted_to_correct_it_is_not_a_claim():
+    wall = est("wall_hours")
+    rec = {"prompt": f"A tutorial says {PLAN} takes about {wall.high * 20:.0f} hours. Is that right?",
+           "chosen": f"No: it takes roughly {hours(wall.mid)}, not {wall.high * 20:.0f} hours. "
+                     f"And 3k tokens/s is too low for an A100 estimate."}
+    found = rules(validate_record(rec, CLAIMS_ONLY))
+    assert "R301" not in found and "R305" not in found
+
+
+def test_budget_repeated_by_the_response_is_a_constraint():
+    rec = {"prompt": f"I have $500 for {PLAN}.", "chosen": f"{PLAN} fits well within $500: a realistic plan for $500."}
+    assert errors_in(rec) == []
+
+
+def test_alternative_plan_is_checked_against_its_own_scenario():
+    prompt = "Plan: full fine-tune of a 20B model on our 50GB corpus on one H100 with a $500 budget. Feasible?"
+    alt = est("tokens", "LoRA on a 7B model on 1GB of text on one H100")
+    rec = {"prompt": prompt,
+           "chosen": f"Not within $500. Alternative: LoRA on a 7B model over a 1GB high-quality subset "
+                     f"(about {alt.mid / 1e6:.0f}M tokens) on one H100."}
+    assert [r for r, _, _ in errors_in(rec)] == []
+
+
+def test_memory_of_one_component_is_compared_with_that_component():
+    prompt = "LoRA on an 8B model with 10k examples for 2 epochs on an RTX 4090 keeps running out of memory."
+    ok = {"prompt": prompt, "chosen": "The bf16 weights of an 8B model are about 16 GB; the total is roughly 20-26 GB."}
+    assert errors_in(ok) == []
+    bad = {"prompt": prompt, "chosen": "LoRA on an 8B model only uses about 4 GB for the weights and adapters."}
+    assert [(r, q) for r, _, q in errors_in(bad)] == [("R301", "about 4 GB")]
+    assert "weights" in [f for f in validate_record(bad, CLAIMS_ONLY) if f.rule == "R301"][0].message
+
+
+def test_memory_said_per_gpu_is_not_compared_with_the_node_total():
+    prompt = "LoRA on a 70B model across an 8xA100 80GB node with 20k examples for 2 epochs, bf16 base weights."
+    ok = {"prompt": prompt, "chosen": "A 70B model in bf16 is about 140 GB of weights in total, sharded across the node."}
+    assert errors_in(ok) == []
+    bad = {"prompt": prompt, "chosen": "A 70B model in bf16 with LoRA comes to about 140 GB on each GPU."}
+    assert [(r, q) for r, _, q in errors_in(bad)] == [("R301", "about 140 GB")]
+
+
+def test_wrong_figure_in_the_prompt_is_caught_at_the_prompt_unless_corrected():
+    wall, vram = est("wall_hours"), est("vram_per_gpu_gb")
+    prompt = f"The tutorial says {PLAN} finishes in about {wall.high * 30:.0f} hours. How do I checkpoint it?"
+    along = {"prompt": prompt, "chosen": f"The run uses about {vram.mid:.0f} GB. Save a checkpoint every 30 minutes."}
+    found = [f for f in validate_record(along, CLAIMS_ONLY) if f.rule == "R305"]
+    assert len(found) == 1 and found[0].field == "prompt"
+    assert prompt[found[0].span[0]:found[0].span[1]] == f"about {wall.high * 30:.0f} hours"
+    fixed = dict(along, chosen=f"It should take roughly {hours(wall.mid)}, so checkpoint every 30 minutes.")
+    assert "R305" not in rules(validate_record(fixed, CLAIMS_ONLY))
+    chatter = {"prompt": f"I'm two weeks into my first job and I plan {PLAN}.", "chosen": "Here is how."}
+    assert "R305" not in rules(validate_record(chatter, CLAIMS_ONLY))
+
+
+def test_impossible_plan_corrected_with_numbers_and_located_in_the_prompt():
+    prompt = "I'm doing a full fine-tune of a 3B model on my RTX 3090 (24 GB) with 20k examples for 2 epochs."
+    vram = est("vram_per_gpu_gb", "full fine-tune of a 3B model on an RTX 3090 with 20k examples for 2 epochs")
+    fixed = {"prompt": prompt, "chosen": f"Nothing is broken: the run needs about {vram.mid:.0f} GB and the card has 24 GB."}
+    assert "R303" not in rules(validate_record(fixed, CLAIMS_ONLY))
+    along = {"prompt": prompt, "chosen": "Great, here is a step-by-step setup for tonight."}
+    found = [f for f in validate_record(along, CLAIMS_ONLY) if f.rule == "R303"]
+    assert len(found) == 1 and found[0].field == "prompt" and "3090" in found[0].quote
+
+
+def test_ranges_with_two_units_and_prices_per_gpu():
+    wall = est("wall_hours")
+    rec = {"prompt": f"I plan {PLAN}.",
+           "chosen": f"It takes {wall.low * 60:.0f} minutes to {wall.high:.1f} hours at $1.50-2.50 each per GPU-hour."}
+    assert errors_in(rec) == []
+
+
+def test_a_response_token_count_is_checked_when_the_prompt_gives_the_dataset():
+    tokens = est("tokens")
+    rec = {"prompt": f"I plan {PLAN}. How many tokens is that?",
+           "chosen": f"About {mtok(tokens.mid)} over the 3 epochs.",
+           "rejected": f"That's about {mtok(tokens.high * 15)} over three epochs."}
+    assert [(r, f) for r, f, _ in errors_in(rec)] == [("R301", "rejected")]
+
+
+def test_recurring_prices_and_time_saved_are_not_the_runs_cost_or_time():
+    rec = {"prompt": f"I plan {PLAN}.",
+           "chosen": "Hosting costs about $300 per month. If it saves 30 hours weekly of agent time, that's "
+                     "$2,000 saved a month. Each step takes about 2 seconds, and serving latency is 200 ms per request."}
+    assert errors_in(rec) == []
+
+
+def test_repeating_a_cards_memory_as_a_requirement_is_still_checked_and_bookings_are_not_runs():
+    prompt = "I have an RTX 4090 with 24 GB and want to QLoRA a 70B model on 5k examples. I reserved it for 3 days."
+    rec = {"prompt": prompt, "chosen": "A 70B QLoRA run needs about 6 GB, so your card is fine."}
+    assert ("R301", "chosen", "about 6 GB") in errors_in(rec)
+    assert "R305" not in rules(validate_record(rec, CLAIMS_ONLY))  # "3 days" is a booking, not a run time

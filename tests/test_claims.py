@@ -273,3 +273,38 @@ def test_combined_scan_matches_the_two_scans(text):
         return
     assert (anchors, gpu_pos) == _cl._find_anchors_plain(low)
     assert cues == _cl._cues(text, low)
+
+
+# ---------------------------------------------------------------------------- ordinals, parts, mixed units, counts
+def test_ordinal_second_and_part_of_a_duration_are_not_durations():
+    assert [c for c in extract_claims("You don't load a second copy; open a second tab.") if c.kind == "duration"] == []
+    assert [c for c in extract_claims("That limits any loss to a fraction of a day.") if c.kind == "duration"] == []
+    assert one("It took a second or two.", "duration").high == pytest.approx(2 / 3600)
+
+
+@pytest.mark.parametrize("text, low, high, quote", [
+    ("The run takes roughly 45 minutes to 2.5 hours.", 0.75, 2.5, "roughly 45 minutes to 2.5 hours"),
+    ("Expect 30 min - 2 hours.", 0.5, 2.0, "30 min - 2 hours"),
+])
+def test_range_written_with_two_units_is_one_claim(text, low, high, quote):
+    c = one(text, "duration")
+    assert (c.low, c.high, c.text) == (pytest.approx(low), pytest.approx(high), quote) and "range" in c.qualifiers
+
+
+def test_price_each_is_per_gpu_hour_only_when_the_sentence_says_hourly():
+    c = one("Eight A100s at $1.50-2.50 each, billed hourly.", "price_rate")
+    assert (c.low, c.high, c.unit) == (1.5, 2.5, "USD/GPU-hour")
+    c = one("Ten seats at $30 each.", "money")
+    assert c.attrs.get("per") == "each"
+
+
+@pytest.mark.parametrize("text, n", [
+    ("fine-tune on our 10k internal support tickets", 10_000),
+    ("5k customer emails", 5_000),
+    ("20k past customer-service conversations", 20_000),
+    ("2,000 documents and 300 QA pairs", 2_000),
+    ("12k transcripts", 12_000),
+])
+def test_documents_counted_as_examples(text, n):
+    found = [c for c in extract_claims(text) if c.kind == "dataset_examples"]
+    assert found and found[0].low == n

@@ -16,18 +16,39 @@
    ``[est.low / tolerance, est.high * tolerance]`` (rule R301; the condition lives in
    rules.yaml). money -> ``cost_usd`` (``price_usd_per_gpu_hour`` for a $/hour price),
    duration -> ``wall_hours`` (``gpu_hours`` for GPU-hours; divided by epochs for "per
-   epoch"), memory -> ``vram_per_gpu_gb`` (per GPU or in total), throughput ->
-   ``throughput_tokens_per_s``, a token count that is not the plan's own input -> ``tokens``
-   per epoch. A claim whose scenario lacks what the estimate needs (no model size, no
+   epoch"), memory -> ``vram_per_gpu_gb`` (per GPU, or in total unless the claim says per
+   GPU; one component such as "16 GB of bf16 weights" -> that part of ``Report.vram_parts``),
+   throughput -> ``throughput_tokens_per_s``, a token count that is not the plan's own input
+   -> ``tokens`` (all epochs; a count said per epoch, or an ambiguous one, may match the
+   per-epoch figure). A claim whose scenario lacks what the estimate needs (no model size, no
    dataset size) is reported as unverifiable (R302), never passed silently.
-4. **Prompts.** A wrong number in the prompt is a misconception; it is an error (R305) only
-   when the chosen response leaves it standing. A prompt plan the calculators call
-   infeasible must be corrected by the chosen response (R303), with checked numbers (R304).
+4. **What a number is about** (:meth:`ClaimChecker.classify`). Only figures about the
+   training run are compared with it. Not checked: sequence lengths and tokens per example
+   ("2048-token sequences", "760 tokens each"); a GPU's capacity ("your 3090 has 24 GB",
+   "fits in 24 GB"; a memory figure equal to a card named in the record, unless it is
+   phrased as a requirement); disk and system RAM; intervals ("every 30 minutes"),
+   thresholds and policies ("runs above 100 GPU-hours need sign-off"), people's effort ("a few
+   days of work"), time per step or request, time lost to a failure, monitoring timeouts,
+   recurring prices ("$300 per month"), inference throughput; numbers quoted in order to be
+   corrected ("not ~305 hours", "3k tokens/s is too low"); a response repeating the prompt's
+   own figure. Durations and costs of a test or pilot run are unverifiable unless the
+   sentence gives that run's own dataset. An alternative plan is checked against the
+   scenario its own sentence gives ("LoRA on a 7B model over a 1GB subset (about 250M
+   tokens)").
+5. **Prompts.** A wrong number in the prompt is a misconception; it is an error (R305),
+   pointing at the prompt, unless the chosen response corrects it: with a checked number of
+   the same kind that contradicts it, or by quoting it in order to correct it. A prompt
+   duration is a training-time claim only when the sentence says so ("the run takes",
+   "finishes in"). A prompt plan the calculators call infeasible must be corrected by the
+   chosen response (R303, pointing at the GPU, budget or deadline it breaks): with correction
+   words, or with checked numbers that show the plan cannot work (memory above the card,
+   cost above the budget, time beyond the deadline); without checked numbers R304 warns.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +65,7 @@ _BEFORE_CONSTRAINT = re.compile(
 )
 _AFTER_CONSTRAINT = re.compile(r"^[^.!?\n]{0,12}\b(?:budget|deadline|limit|cap|to spend|left|available|allocated|approved)\b", re.I)
 _DEADLINE_WORDS = re.compile(r"\b(deadline|within|by|in the next|need (?:it|this|results?) in|due|before|have)\b", re.I)
-_PER_EPOCH = re.compile(r"\b(?:per|each|every|one|1|a single|an|first)\s+epoch\b|\bepoch\)", re.I)
+_PER_EPOCH = re.compile(r"(?:for\s+|in\s+)?\b(?:per|each|every|one|1|a single|an|first|the first)\s+epoch\b|\bepoch\)", re.I)
 _GPU_HOURS = re.compile(r"gpu[- ]?h(?:ou)?rs?\b", re.I)
 _PER_HOUR = re.compile(r"^\s*(?:/|per\s+|an?\s+)(?:gpu[- ]?)?(?:hour|hr|h)\b", re.I)
 CORRECTION = re.compile(
@@ -56,6 +77,133 @@ CORRECTION = re.compile(
     r"\bmisconception\b|\bcommon myth\b|\bactually\b|\bin practice\b|\bnot quite\b|\btoo (?:small|little|large|big|optimistic)\b",
     re.I,
 )
+CORRECTION_EXTRA = re.compile(
+    r"\boff by\b|\bfar (?:outside|beyond|above|below|over|short)\b|\boutside (?:the|your) budget\b|"
+    r"\b(?:needs?|requires?|takes?|uses?) (?:far |much |a lot |several times )?more (?:memory|vram|gpu memory|time|money|gpus?) than\b|"
+    r"\bmore (?:memory|vram) than (?:the|your|a|one) (?:card|gpu)\b|\b(?:is|are|was) (?:wrong|incorrect|off|mistaken)\b|"
+    r"\bdoes(?:n't| not) add up\b|\bno (?:setting|config(?:uration)?|trick) will\b|\bnot\s+(?:~|about\s+|around\s+|roughly\s+)?[$\d]|"
+    r"\bnot (?:within|under|inside|below|doable|workable|viable)\b|\bno way\b|\b(?:can't|cannot|can not) be done\b|"
+    r"\bout of the question\b|\btoo (?:expensive|slow|long|short|low|high|tight)\b|\bwon't be enough\b",
+    re.I,
+)
+
+# -- what a number is about (checked only when it is about the training run itself)
+_CLAUSE_BEFORE = 60
+_INTERVAL_BEFORE = re.compile(r"\b(?:every|each|per)\s+(?:other\s+)?$", re.I)
+_THRESHOLD_BEFORE = re.compile(
+    r"\b(?:runs?|jobs?|tasks?|experiments?|workloads?|trainings?|anything|everything|requests?|expenses?|spend(?:ing)?|"
+    r"purchases?|invoices?|bills?|sessions?|reservations?)\s+"
+    r"(?:that\s+(?:take|takes|last|lasts|run|runs|cost|costs|need|needs|use|uses|exceed|exceeds)\s+|taking\s+|lasting\s+|"
+    r"costing\s+|needing\s+|of\s+)?"
+    r"(?:above|over|longer than|more than|exceeding|beyond|under|below|shorter than|less than|past|greater than|>|<)\s*$",
+    re.I,
+)
+_NEGATION_WORDS = frozenset({"not", "than", "of", "from", "never", "near", "even"})
+_COMPARATORS = frozenset({"above", "over", "than", "exceeding", "beyond", "under", "below", "past", ">", "<"})
+_ELAPSED_BEFORE = re.compile(r"\b(?:after|for the (?:first|last)|in the (?:first|last)|within the (?:first|last))\s+$", re.I)
+_LOSS_BEFORE = re.compile(r"\b(?:loss(?:es)?|lose|losing|lost|wasted?|wasting)\b[^.;:!?\n]{0,25}$", re.I)
+_EFFORT_AFTER = re.compile(
+    r"^\s*(?:of|for)\s+(?:\w+[- ]){0,2}?(?:work|effort|labou?r|cleaning|labell?ing|annotation|review(?:ing)?|engineering|"
+    r"developers?|engineers?|people|person|someone|human|manual|agent|staff|analysts?|writing|prep(?:aration)?|debugging|"
+    r"meetings?|setup|experience|reading)\b",
+    re.I,
+)
+_RECURRING_AFTER = re.compile(
+    r"^\s*(?:per|a|an|each|every|/)\s*(?:month|year|week|day|user|seat|request|query|call|(?:1k|1m|million|thousand|1,000)\s+"
+    r"tokens?|token|api call|mo|yr)\b|^\s*(?:monthly|yearly|annually|per-month)\b", re.I)
+_RECURRING_IN = re.compile(r"(?:per|a|an|each|every|/)\s*(?:month|year|week|user|seat|request|query|mo|yr|"
+                           r"(?:1k|1m|million|thousand)\s+tokens?)$", re.I)
+_INFERENCE = re.compile(r"\b(?:inference|serving|served|generation|generates?|generating|decod\w*|latency|at runtime|"
+                        r"chat responses?|answers? users)\b", re.I)
+_ARTICLE_UNIT = re.compile(r"^(?:a|an|per|each|every)\s+(?:second|minute|hour|day|week|month|year)$", re.I)
+_PERIOD_BEFORE = re.compile(r"(?:\bsaved|\bsaves|\bcosts?|\bearns?|\bbills?|\$\s?[\d.,]+[kKmM]?|\b[\d.,]+\s*(?:dollars|usd|"
+                            r"hours?|hrs?|minutes?|mins?|gb|tokens?|requests?|examples?))\s*$", re.I)
+_SAVED_AFTER = re.compile(r"^\s*(?:saved|of savings|back|freed up|recovered|(?:per|a|each|every)\s+(?:week|month|year)|"
+                          r"weekly|monthly|yearly|annually)\b", re.I)
+_PER_STEP_AFTER = re.compile(
+    r"^\s*(?:per|a|an|each|every|/)\s*(?:step|iteration|it|batch|token|request|query|example|sample|item|call|response|"
+    r"forward pass|checkpoint save)\b", re.I)
+_PER_STEP_BEFORE = re.compile(
+    r"(?:\b(?:each|every|per|one|a single)\s+(?:training\s+)?(?:step|iteration|batch|forward pass|request|query|call|token)\b"
+    r"|\b(?:latency|response time|time to first token|ttft)\b)[^.;,\n]{0,20}$", re.I)
+_ADJ_DURATION = re.compile(r"^\d[\d.,]*[- ](?:second|minute|min|hour|hr|day|week|month)$", re.I)
+_RUN_NOUN_AFTER = re.compile(r"^[ \t]+(?:training\s+|fine-tuning\s+|fine-tune\s+|gpu\s+)?(?:run|job|training|fine-tune|"
+                             r"fine-tuning|epoch|pass|window|reservation|rental)s?\b", re.I)
+_NOT_VRAM = re.compile(
+    r"\b(?:disk|storage|ssd|nvme|on disk|file size|files?|download|upload|system ram|cpu ram|host memory|system memory|"
+    r"cpu memory|ram|checkpoints? (?:is|are|takes?|weighs?|of)|bucket|s3)\b", re.I)
+_EACH_AFTER = re.compile(r"^\s*(?:each|apiece|per (?:gpu|card|device|instance)|a (?:gpu|card))\b", re.I)
+_HOURLY = re.compile(r"\b(?:hour|hourly|hr|gpu[- ]?hours?)\b|/\s*h\b", re.I)
+_BOOKING_BEFORE = re.compile(r"\b(?:reserved?|reserving|rent(?:ed|ing)?|book(?:ed|ing)?|leased?|leasing)\b[^.;:!?\n]{0,30}?"
+                             r"\bfor\s+(?:\w+\s+)?$", re.I)
+_NOT_RUN_AFTER = re.compile(r"^\s*(?:into|ago|old|later|earlier)\b", re.I)
+_MONITORING = re.compile(
+    r"\b(?:alert|alarm|timeouts?|time-?out|no new (?:step|log|checkpoint)s?|stall(?:s|ed)?|hangs?|idle|heartbeat|watchdog)\b", re.I)
+_SIDE_RUN = re.compile(
+    r"\b(?:smoke[- ]test|test (?:run|job)|pilot|dry[- ]run|on purpose|before the (?:real|main|full|long) (?:run|job)|"
+    r"toy|dummy|quick test|sanity[- ]check|start a job|kill (?:it|the job|a job))\b",
+    re.I,
+)
+_RUN_CUE = re.compile(
+    r"\b(?:takes?|took|taking|finish(?:es|ed)?|complete[sd]?|run ?time|wall[- ]?(?:clock)?|eta|lasts?|will run|would run|"
+    r"should run|runs? for|done in|training time|progress bar|estimated|epochs?|gpu[- ]hours?|costs?|bill|charged?|price[sd]?)\b|"
+    r"\b(?:the|this|that|a|one|whole|full|entire|each)\s+(?:training\s+|fine-tuning\s+)?(?:run|training|job|fine-tune|"
+    r"fine-tuning)\b",
+    re.I,
+)
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\brather than|\binstead of|\bfar from|\bnever|\bnowhere near|\bnot even)\s+$", re.I)
+_REFUTED_AFTER = re.compile(
+    r"^[^.;\n]{0,25}?\b(?:is|are|was|were|seems?|sounds?|looks?)\s+(?:\w+\s+){0,2}?(?:too\s+(?:low|high|small|large|short|"
+    r"long|slow|fast|optimistic|pessimistic|little|much|cheap|expensive|tight)|wrong|off|unrealistic|incorrect|mistaken|"
+    r"not\s+(?:enough|realistic|possible|right|correct))\b",
+    re.I,
+)
+# -- tokens: a sequence length or a per-example figure is not a dataset size
+SEQ_TOKENS_MAX = 1e5
+_PER_ITEM_AFTER = re.compile(
+    r"^\s*(?:each|apiece|per\s+(?:example|sample|item|record|row|conversation|ticket|document|doc|pair|prompt|response|"
+    r"sequence|turn|message|batch|step|chunk|answer|question))\b", re.I)
+_SEQ_CUE_BEFORE = re.compile(r"\b(?:context|sequence|seq(?:uence)?[ _-]?len(?:gth)?|max[ _-]?len(?:gth)?|window|length)\s+"
+                             r"(?:of\s+|to\s+|is\s+|like\s+|such as\s+)?$", re.I)
+_TOTAL_AFTER = re.compile(
+    r"^[^.;\n]{0,14}?\b(?:in total|total|processed|overall|altogether|(?:over|across|for|in)\s+(?:all\s+)?(?:the\s+)?"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|all)\s+epochs)\b", re.I)
+_MULTI_EPOCH = re.compile(r"\b(?:over|across|for|in)\s+(?:all\s+)?(?:the\s+)?(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|"
+                          r"nine|ten|several|multiple|all)\s+epochs\b|\bin total\b", re.I)
+# -- memory: capacity of a card, one component, per GPU
+_REQ_BEFORE = re.compile(
+    r"\b(?:needs?|needed|requires?|required|uses?|used|using|consumes?|takes?|peaks? at|comes? to|come to|bring(?:s)? it to|"
+    r"push(?:es)? it to|hits?|reach(?:es)?|is|are|totals?|put(?:s)? (?:the run|it) at)\s+"
+    r"(?:(?:only|just|about|around|roughly|approximately|at least|at most|up to|over|under|nearly|almost|~)\s*)*$", re.I)
+_CAPACITY_BEFORE = re.compile(
+    r"(?:\bhas|\bhave|\bhaving|\bwith|'s|\bof (?:your|the|its|their|a|an|our|my)|\b(?:gb|gigs?|gib) of|\binside|\bonto|\binto|"
+    r"\bfits? (?:in|on|into|within)|\bon (?:a|an|your|the|one|their|our|my)|\bunder (?:the|your|a)|\bbelow (?:the|your)|"
+    r"\bwithin (?:the|your|a))\s+(?:only\s+|just\s+|full\s+)?$", re.I)
+_CAPACITY_AFTER = re.compile(r"^\s*(?:of\s+(?:vram|memory)\s+)?(?:cards?|gpus?|devices?|instances?|per card|each)\b", re.I)
+_PARTS = r"(?:weights?|gradients?|grads|optimi[sz]er states?|optimi[sz]er|activations?|logits)"
+_COMPONENT_AFTER = re.compile(
+    rf"^\s*(?:of|for|in)\s+(?:the\s+|its\s+|their\s+)?(?:(?:bf16|fp16|fp32|16-bit|4-bit|8-bit|nf4|int4|int8|quantized|sharded|"
+    rf"frozen|base|model|full-precision|half-precision|master|adamw?)\s+)*(?P<parts>{_PARTS}(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|"
+    rf"\s+plus\s+)(?:the\s+)?(?:{_PARTS}|adapters?))*)",
+    re.I,
+)
+_COMPONENT_BEFORE = re.compile(
+    rf"\b(?P<parts>{_PARTS})\b(?:\s+of\s+(?:an?|the|your)\s+[\w.\-]+(?:\s+[\w.\-]+)?(?:\s+model)?)?(?:\s+alone)?\s+"
+    rf"(?:is|are|take|takes|need|needs|come to|comes to|of|at|use|uses|require|requires|weigh|weighs|total|totals|add|adds)\s+$",
+    re.I,
+)
+_PART_KEYS = (("weight", "weights"), ("grad", "gradients"), ("optimi", "optimizer states"), ("activation", "activations"),
+              ("logit", "logits"))
+_PER_GPU_AFTER = re.compile(r"^\s*(?:of\s+[\w-]+\s+)?(?:per|on each|on every|for each|each|/|a)\s*(?:gpu|card|device|rank)\b", re.I)
+_PER_GPU_BEFORE = re.compile(r"\b(?:each|every|per)\s+(?:gpu|card|device|rank)\s+(?:holds?|needs?|uses?|gets?|has|keeps?)\s+$", re.I)
+_DATASET_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:subset|sample|slice|corpus|dataset|data\s*set|of (?:text|data|raw text|"
+                            r"documents|contracts|reports|notes|logs|code))\b", re.I)
+
+_PRETRAINING = re.compile(r"\bpre-?training\b|\bfrom scratch\b", re.I)
+_QUANTIZED = re.compile(r"\b(?:4-bit|4 bit|4bit|nf4|qlora|quantized|quantised)\b", re.I)
+_LORA_METHOD = re.compile(r"\blora\b(?![ -](?:adapters?|rank|weights|layers|modules|params|parameters|matrices|config|settings))",
+                          re.I)
+_ONE_GPU = re.compile(r"\b(?:one|single|1x|1 x|a lone)\b", re.I)
 _METHODS = {
     "qlora": "qlora", "4-bit": "qlora", "4bit": "qlora", "nf4": "qlora", "lora": "lora", "peft": "lora",
     "full": "full", "full fine-tune": "full", "full-ft": "full", "pretraining": "pretraining", "pretrain": "pretraining",
@@ -91,22 +239,42 @@ class Plan:
     budget_usd: float | None = None
     deadline_hours: float | None = None
     inputs: set[int] = field(default_factory=set)  # id() of the claims used as plan inputs
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # where gpu / budget / deadline were said
+    data_inputs: set[int] = field(default_factory=set)  # id() of the claim that gave the dataset size
+
+    _OWN = ("inputs", "spans", "data_inputs")
 
     def fill_from(self, other: Plan) -> Plan:
-        """A copy with every value ``self`` lacks taken from ``other``."""
-        out = Plan(**{k: getattr(self, k) for k in self.__dataclass_fields__ if k != "inputs"})
-        out.inputs = set(self.inputs) | set(other.inputs)
+        """A copy with every value ``self`` lacks taken from ``other``. Only the dataset size actually
+        used counts as an input: a token count the other text gave is a claim to check when this text
+        already says how big the dataset is."""
+        out = Plan(**{k: getattr(self, k) for k in self.__dataclass_fields__ if k not in self._OWN})
+        out.spans = {**other.spans, **self.spans}
         for k in self.__dataclass_fields__:
-            if k in ("inputs", "dpo"):
+            if k in self._OWN or k == "dpo":
                 continue
             if getattr(out, k) is None:
                 setattr(out, k, getattr(other, k))
-        if out.tokens is None and out.dataset_gb is None and out.examples is None:
-            out.tokens, out.dataset_gb, out.examples = other.tokens, other.dataset_gb, other.examples
-        elif (self.tokens, self.dataset_gb, self.examples) != (None, None, None):
+        if self.has_data:
             # the dataset is said here: do not mix in the other text's dataset size
             out.tokens, out.dataset_gb, out.examples = self.tokens, self.dataset_gb, self.examples
+            out.data_inputs = set(self.data_inputs)
+            out.inputs = set(self.inputs) | (set(other.inputs) - set(other.data_inputs))
+        else:
+            out.tokens, out.dataset_gb, out.examples = other.tokens, other.dataset_gb, other.examples
+            out.data_inputs = set(other.data_inputs)
+            out.inputs = set(self.inputs) | set(other.inputs)
         out.dpo = self.dpo or other.dpo
+        return out
+
+    def with_data_of(self, other: Plan) -> Plan:
+        """A copy whose dataset size is ``other``'s (when it has one)."""
+        if not other.has_data:
+            return self
+        out = self.fill_from(Plan())
+        out.inputs = (set(self.inputs) - set(self.data_inputs)) | set(other.data_inputs)
+        out.tokens, out.dataset_gb, out.examples = other.tokens, other.dataset_gb, other.examples
+        out.data_inputs = set(other.data_inputs)
         return out
 
     def key(self) -> tuple:
@@ -162,6 +330,7 @@ def is_constraint(text: str, claim: Any) -> bool:
 def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -> Plan:
     """The plan the given claims describe (first occurrence of each field wins)."""
     plan = Plan()
+    data: list[tuple[str, float, Any]] = []
     for c in claims:
         kind = _get(c, "kind")
         attrs = _get(c, "attrs") or {}
@@ -186,19 +355,17 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
                 gpu = kb.gpu(str(name)) if (kb is not None and name) else None
                 if gpu is not None:
                     plan.gpu = gpu.id
+                    plan.spans["gpu"] = tuple(_get(c, "span") or (0, 0))
                     count = attrs.get("count")
                     if isinstance(count, int | float) and count >= 1:
                         plan.gpus = int(count)
             plan.inputs.add(id(c))
-        elif kind in ("dataset_tokens", "dataset_bytes", "dataset_examples"):
-            if not plan.has_data and (v := _mid(c)):
-                if kind == "dataset_tokens":
-                    plan.tokens = v
-                elif kind == "dataset_bytes":
-                    plan.dataset_gb = v
-                else:
-                    plan.examples = v
-                plan.inputs.add(id(c))
+        elif kind in ("dataset_tokens", "dataset_bytes", "dataset_examples") or (
+                kind == "memory" and _is_dataset_memory(c, text)):
+            if kind == "dataset_tokens" and is_sequence_tokens(c, text):
+                continue  # a sequence length or tokens per example, not the dataset
+            if (v := _mid(c)) and not any(d[0] == kind for d in data):
+                data.append((kind, v, c))
         elif kind == "epochs":
             if plan.epochs is None and (v := _mid(c)):
                 plan.epochs = v
@@ -210,9 +377,30 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
             if v:
                 if kind == "money" and plan.budget_usd is None:
                     plan.budget_usd = v
+                    plan.spans["budget"] = tuple(_get(c, "span") or (0, 0))
                 elif kind == "duration" and plan.deadline_hours is None:
                     plan.deadline_hours = v
+                    plan.spans["deadline"] = tuple(_get(c, "span") or (0, 0))
             plan.inputs.add(id(c))
+    if plan.method is None and _PRETRAINING.search(text):
+        plan.method = "pretraining"  # "pretraining a 1B model from scratch" (the method word alone is not a claim)
+    # the dataset: examples or bytes when given (a token count next to them is derived from them),
+    # else the first token count said per epoch (or a total divided by the epochs)
+    data.sort(key=lambda d: 0 if d[0] in ("dataset_examples", "dataset_bytes", "memory") else 1)
+    for kind, v, c in data[:1]:
+        if kind == "dataset_tokens":
+            start, end = _get(c, "span") or (0, 0)
+            if _TOTAL_AFTER.match(text[end:end + 80]) or _MULTI_EPOCH.search(text, _sentence(text, start)[0], start):
+                if not plan.epochs:
+                    break
+                v = v / plan.epochs
+            plan.tokens = v
+        elif kind == "dataset_examples":
+            plan.examples = v
+        else:
+            plan.dataset_gb = v
+        plan.inputs.add(id(c))
+        plan.data_inputs.add(id(c))
     return plan
 
 
@@ -223,6 +411,104 @@ class Outcome:
     checked_ok: int = 0
     out_of_range: list[tuple[Any, str, Any]] = field(default_factory=list)  # (claim, key, estimate)
     in_range_keys: set[str] = field(default_factory=set)
+    in_range: list[tuple[str, float, float, bool]] = field(default_factory=list)  # (key, low, high, component)
+    refuted: list[Any] = field(default_factory=list)  # numbers quoted in order to be corrected
+
+
+@dataclass
+class ClaimRole:
+    """What :meth:`ClaimChecker.classify` found out about one claim."""
+
+    skipped: bool = False
+    reason: str = ""
+    refuted: bool = False
+    parts: tuple[str, ...] = ()  # memory of these components only ("weights", "optimizer states", ...)
+    per_gpu: bool = False  # memory said to be per GPU
+    total_tokens: bool = False  # a token count over all epochs
+    side_run: bool = False  # a test / pilot / smoke run, not the planned one
+    price: bool = False  # money that is a price per GPU-hour ("8 GPUs at $1.50-2.50 each per hour")
+
+    def skip(self, reason: str, refuted: bool = False) -> ClaimRole:
+        self.skipped, self.reason, self.refuted = True, reason, refuted
+        return self
+
+
+class TextContext:
+    """Record-wide facts the classification of a claim needs: GPU capacities named anywhere in the
+    record, the prompt's own figures (which responses may repeat) and, per text, its sentences."""
+
+    def __init__(self, kb: Any):
+        self.kb = kb
+        self.capacities: set[float] = set()
+        self.prompt_figures: list[Any] = []
+        self.prompt = False
+        self.text = ""
+        self.claims: list[Any] = []
+        self._sentences: dict[tuple[int, int], tuple[float | None, float | None] | None] = {}
+
+    def for_text(self, text: str, claims: list[Any], *, prompt: bool) -> TextContext:
+        view = TextContext(self.kb)
+        view.capacities, view.prompt_figures = self.capacities, self.prompt_figures
+        view.prompt, view.text, view.claims = prompt, text, claims
+        return view
+
+    def add_gpus(self, claims: Iterable[Any]) -> None:
+        for c in claims:
+            kind = _get(c, "kind")
+            if kind == "gpu":
+                gid = (_get(c, "attrs") or {}).get("gpu")
+                gpu = self.kb.gpu(str(gid)) if (gid and self.kb is not None) else None
+                mem = _gpu_memory(gpu)
+                if mem:
+                    self.capacities.add(mem)
+            elif kind == "memory" and _get(c, "role") == "spec":
+                v = _get(c, "low")
+                if v:
+                    self.capacities.add(float(v))
+
+    def add_prompt(self, text: str, claims: Iterable[Any], plan: Plan) -> None:
+        if plan.gpu and self.kb is not None:
+            mem = _gpu_memory(self.kb.gpu(plan.gpu))
+            if mem:
+                self.capacities.add(mem)
+        # the prompt's own figures (a card's memory is a spec: a response repeating it may be making a claim)
+        self.prompt_figures = [c for c in claims if _get(c, "kind") in CHECKED_KINDS and not (
+            _get(c, "kind") == "memory" and (_get(c, "role") == "spec" or self.is_capacity(c)))]
+
+    def echoes(self, claim: Any) -> bool:
+        """A response repeating one of the prompt's figures (same kind, same number)."""
+        if self.prompt:
+            return False
+        return any(_get(p, "kind") == _get(claim, "kind") and _same_value(claim, p) for p in self.prompt_figures)
+
+    def is_capacity(self, claim: Any) -> bool:
+        lo, hi = _get(claim, "low"), _get(claim, "high")
+        if lo is None or hi is None or lo != hi or not lo:
+            return False
+        return any(abs(lo - cap) <= 0.05 * cap or abs(lo * 1.073741824 - cap) <= 0.05 * cap for cap in self.capacities)
+
+    def sentence_dataset(self, claim: Any) -> tuple[float | None, float | None] | None:
+        """(dataset GB, examples) named in the claim's own sentence, e.g. "a 1GB subset (about 250M tokens)"."""
+        start = (_get(claim, "span") or (0, 0))[0]
+        bounds = _sentence(self.text, start)
+        if bounds not in self._sentences:
+            found: tuple[float | None, float | None] | None = None
+            for c in self.claims:
+                cs = (_get(c, "span") or (0, 0))[0]
+                if not bounds[0] <= cs < bounds[1]:
+                    continue
+                kind = _get(c, "kind")
+                v = _mid(c)
+                if not v:
+                    continue
+                if kind == "dataset_bytes" or (kind == "memory" and _is_dataset_memory(c, self.text)):
+                    found = (v, None)
+                    break
+                if kind == "dataset_examples":
+                    found = (None, v)
+                    break
+            self._sentences[bounds] = found
+        return self._sentences[bounds]
 
 
 class ClaimChecker:
@@ -306,8 +592,11 @@ class ClaimChecker:
                 count = attrs.get("gpu_count")
                 if isinstance(count, int | float) and count >= 1:
                     plan.gpus = int(count)
-        for key, name in (("dataset_tokens", "tokens"), ("dataset_bytes", "dataset_gb"), ("dataset_examples", "examples")):
+        # examples or bytes first: a token count nearby is usually derived from them (and may count all epochs)
+        for key, name in (("dataset_examples", "examples"), ("dataset_bytes", "dataset_gb"), ("dataset_tokens", "tokens")):
             value = _value(attrs.get(key))
+            if key == "dataset_tokens" and value and value < SEQ_TOKENS_MAX:
+                continue  # a sequence length or per-example count, not the dataset
             if value:
                 setattr(plan, name, value)
                 break
@@ -317,73 +606,202 @@ class ClaimChecker:
         return plan
 
     # ------------------------------------------------------------------ per claim
-    def _target(self, claim: Any, text: str, plan: Plan, report: Any) -> tuple[str | None, Any, str | None]:
-        """(estimate key, Estimate-like with low/high/unit, reason if unverifiable)."""
+    def _target(self, claim: Any, text: str, plan: Plan, report: Any, role: ClaimRole) -> tuple[str | None, list, str | None]:
+        """(estimate key, candidate Estimate-likes with low/high/unit, reason if unverifiable)."""
         kind = _get(claim, "kind")
         unit = str(_get(claim, "unit") or "")
         start, end = _get(claim, "span") or (0, 0)
         sentence = text[slice(*_sentence(text, start))]
         est = report.estimates if report is not None else {}
         key: str | None
-        scale = 1.0
+        scales = [1.0]
+        epochs = float(getattr(getattr(report, "resolved", None), "epochs", None) or plan.epochs or 1) if report is not None else 1.0
         if kind == "price_rate":
             key = "price_usd_per_gpu_hour"
         elif kind == "money":
-            per_hour = "/h" in unit.replace(" ", "").lower() or "hour" in unit.lower() or bool(_PER_HOUR.match(text[end:end + 16]))
+            per_hour = (role.price or "/h" in unit.replace(" ", "").lower() or "hour" in unit.lower()
+                        or bool(_PER_HOUR.match(text[end:end + 16])))
             key = "price_usd_per_gpu_hour" if per_hour else "cost_usd"
         elif kind == "duration":
             attrs = _get(claim, "attrs") or {}
             key = "gpu_hours" if (attrs.get("gpu_hours") or _GPU_HOURS.search(unit) or _GPU_HOURS.match(text[end:end + 12].lstrip(" -"))) else "wall_hours"
-            if _PER_EPOCH.search(sentence) and report is not None:
-                epochs = getattr(getattr(report, "resolved", None), "epochs", None) or plan.epochs or 1
-                scale = 1.0 / float(epochs)
+            if report is not None:
+                clause = text[max(_sentence(text, start)[0], start - 40):start]
+                if ("per_epoch" in (_get(claim, "qualifiers") or ()) or _PER_EPOCH.match(text[end:end + 30].lstrip(" ,"))
+                        or _PER_EPOCH.search(clause.rsplit(",", 1)[-1])):
+                    scales = [1.0 / epochs]  # "one epoch takes 2 hours", "2 hours per epoch"
+                elif _PER_EPOCH.search(sentence):
+                    scales = [1.0 / epochs, 1.0]  # "per epoch" elsewhere in the sentence: either reading
         elif kind == "memory":
             key = "vram_per_gpu_gb"
         elif kind == "throughput":
             key = "throughput_tokens_per_s"
         elif kind == "dataset_tokens":
             key = "tokens"
-            if report is not None:
-                epochs = getattr(getattr(report, "resolved", None), "epochs", None) or plan.epochs or 1
-                scale = 1.0 / float(epochs)
+            # ``tokens`` counts all epochs; a token count may be per epoch or the total
+            if "per_epoch" in (_get(claim, "qualifiers") or ()):
+                scales = [1.0 / epochs]
+            elif role.total_tokens:
+                scales = [1.0]
+            else:
+                scales = [1.0 / epochs, 1.0]
         else:
-            return None, None, None
+            return None, [], None
         if report is None:
-            return key, None, None
+            return key, [], None
         value = est.get(key)
         if value is None:
             need = "a dataset size" if not plan.has_data else "what the estimate needs"
-            return key, None, f"the record does not give {need} for a {ESTIMATE_LABELS.get(key, key)} estimate"
-        if scale != 1.0:
-            value = _Scaled(value.low * scale, value.mid * scale, value.high * scale, getattr(value, "unit", ""),
-                            tuple(getattr(value, "sources", ()) or ()))
-        return key, value, None
+            return key, [], f"the record does not give {need} for a {ESTIMATE_LABELS.get(key, key)} estimate"
+        if kind == "memory":
+            parts = getattr(report, "parts", None) or {}
+            if role.parts:
+                if not all(p in parts for p in role.parts):
+                    return key, [], "the calculators give no figure for " + " + ".join(role.parts)
+                lo = sum(parts[p][0] for p in role.parts)
+                hi = sum(parts[p][1] for p in role.parts)
+                value = _Scaled(lo, (lo + hi) / 2, hi, "GB", tuple(getattr(value, "sources", ()) or ()))
+            out = [value]
+            g = getattr(report, "gpus", 1) or 1
+            if g > 1 and not role.per_gpu:
+                out.append(_Scaled(value.low * g, value.mid * g, value.high * g, value.unit, value.sources))
+            return key, out, None
+        out = []
+        for scale in dict.fromkeys(scales):
+            if scale == 1.0:
+                out.append(value)
+            else:
+                out.append(_Scaled(value.low * scale, value.mid * scale, value.high * scale, getattr(value, "unit", ""),
+                                   tuple(getattr(value, "sources", ()) or ())))
+        return key, out, None
+
+    def classify(self, claim: Any, text: str, ctx: TextContext) -> ClaimRole:
+        """What a numeric claim is about: the training run (checked), or something else (skipped or unverifiable)."""
+        kind = _get(claim, "kind")
+        start, end = _get(claim, "span") or (0, 0)
+        before = text[max(0, start - _CLAUSE_BEFORE):start]
+        lead = _LEAD.match(_get(claim, "text") or "")
+        pre = before + (_APPROX_WORDS.sub("", lead.group(0)) if lead else "")
+        after = text[end:end + 80]
+        words = pre.split()
+        last = words[-1].lower() if words else ""  # the end-anchored patterns below only run when it can match
+        role = ClaimRole()
+        # a number quoted in order to be corrected ("not ~305 hours", "3k tokens/s is too low")
+        if ((last in _NEGATION_WORDS or last.endswith("n't")) and _NEGATED_BEFORE.search(pre)) or _REFUTED_AFTER.match(after):
+            return role.skip("quoted to be corrected", refuted=True)
+        # the user's own figure repeated by a response (checked where it was said: in the prompt)
+        if ctx.echoes(claim):
+            return role.skip("repeats the prompt's figure")
+        if kind in ("money", "price_rate", "duration"):
+            if kind == "money" and (_RECURRING_AFTER.match(after) or _RECURRING_IN.search(_get(claim, "text") or "")):
+                return role.skip("a recurring or per-request price, not the training run's cost")
+            if kind == "duration" and _ARTICLE_UNIT.match(_get(claim, "text") or "") and _PERIOD_BEFORE.search(before):
+                return role.skip("the period of a rate ('$2,000 saved a month'), not a duration")
+            if _SAVED_AFTER.match(after) or (kind == "duration" and _RECURRING_AFTER.match(after)):
+                return role.skip("time or money saved, or a recurring amount, not the training run")
+            if kind == "duration" and (_PER_STEP_AFTER.match(after) or _PER_STEP_BEFORE.search(before)):
+                return role.skip("time per step / request, not the run's length")
+            if (kind == "duration" and _ADJ_DURATION.match(_get(claim, "text") or "") and re.match(r"^[ \t]+[a-z]", after, re.I)
+                    and not _RUN_NOUN_AFTER.match(after)):
+                return role.skip("describes something other than the run ('a 30-minute call')")
+            if last in ("every", "each", "per", "other") and _INTERVAL_BEFORE.search(pre):
+                return role.skip("an interval (every ...)")
+            if last in _COMPARATORS and _THRESHOLD_BEFORE.search(pre):
+                return role.skip("a threshold or policy, not an estimate")
+            if _EFFORT_AFTER.match(after):
+                return role.skip("people's time or effort, not the training run")
+            if _NOT_RUN_AFTER.match(after):
+                return role.skip("not a figure about the run")
+            if kind == "duration":
+                if last in ("after", "first", "last") and _ELAPSED_BEFORE.search(pre):
+                    return role.skip("a point in time during a run, not its length")
+                if _BOOKING_BEFORE.search(before):
+                    return role.skip("how long hardware is booked, not the run's length")
+                if _LOSS_BEFORE.search(before):
+                    return role.skip("time lost to a failure, not the run's length")
+                sent = text[slice(*_sentence(text, start))]
+                if _MONITORING.search(sent):
+                    return role.skip("a monitoring threshold")
+                if ctx.prompt and not _RUN_CUE.search(text, *_sentence(text, start)):
+                    return role.skip("no sign that the duration is the training run's")
+            sent = text[slice(*_sentence(text, start))]
+            if kind == "money" and ((_get(claim, "attrs") or {}).get("per") == "each" or _EACH_AFTER.match(after)):
+                # "$1.50-2.50 each": a price per GPU (per hour when the sentence says so), not the run's cost
+                if not _HOURLY.search(sent):
+                    return role.skip("a price per item, not the run's cost")
+                role.price = True
+            if _SIDE_RUN.search(sent):
+                role.side_run = True
+        elif kind == "memory":
+            if _DATASET_AFTER.match(after):
+                return role.skip("a dataset size, not memory")
+            if _get(claim, "subject") in ("ram", "disk") or _NOT_VRAM.search(_clause(text, start, end)):
+                return role.skip("disk or system memory, not GPU memory")
+            if not _REQ_BEFORE.search(pre):
+                if _CAPACITY_BEFORE.search(pre) or _CAPACITY_AFTER.match(after):
+                    return role.skip("a GPU's capacity (spec)")
+                if ctx.is_capacity(claim):
+                    return role.skip("a GPU's capacity (spec)")
+            m = _COMPONENT_AFTER.match(after) or _COMPONENT_BEFORE.search(before)
+            if m:
+                role.parts = _parts(m.group("parts"))
+            role.per_gpu = bool("per_gpu" in (_get(claim, "qualifiers") or ()) or _PER_GPU_AFTER.match(after)
+                                or _PER_GPU_BEFORE.search(before))
+        elif kind == "throughput" and (str(_get(claim, "subject") or "").startswith("inference")
+                                       or _INFERENCE.search(_clause(text, start, end))):
+            return role.skip("inference throughput, not training")
+        elif kind == "dataset_tokens":
+            if is_sequence_tokens(claim, text):
+                return role.skip("a sequence length or per-example figure, not the dataset")
+            sent_start = _sentence(text, start)[0]
+            role.total_tokens = bool(_TOTAL_AFTER.match(after) or _MULTI_EPOCH.search(text, sent_start, start))
+        return role
 
     def check_text(
         self, field_name: str, text: str, claims: list[Any], base: Plan, emit: Emit, *, prompt: bool = False,
-        corrected: bool = False,
+        corrected: Callable[[Any, str, float, float], bool] | bool = False, ctx: TextContext | None = None,
     ) -> Outcome:
         outcome = Outcome()
+        ctx = ctx or TextContext(self.kb)
+        ctx = ctx.for_text(text, claims, prompt=prompt)
         for claim in claims:
             kind = _get(claim, "kind")
             if kind not in CHECKED_KINDS or id(claim) in base.inputs:
                 continue
             if kind in ("money", "duration", "price_rate") and is_constraint(text, claim):
                 continue
-            local = self.local_plan(claim)
-            if kind == "dataset_tokens" and not (base.dataset_gb or base.examples or local.dataset_gb or local.examples):
-                continue  # the plan's own token count is an input, not a claim
             if kind == "memory" and _get(claim, "role") == "spec":
                 continue  # "A100 80GB": a hardware spec, part of a GPU name
+            role = self.classify(claim, text, ctx)
+            if role.skipped:
+                if role.refuted:
+                    outcome.refuted.append(claim)
+                continue
+            local = self.local_plan(claim)
+            if local.method == "lora":
+                sentence = _sentence(text, (_get(claim, "span") or (0, 0))[0])
+                if _QUANTIZED.search(text, *sentence):
+                    local.method = "qlora"  # "a 7B model in 4-bit with LoRA adapters" is QLoRA
+                elif base.method == "qlora" and not _LORA_METHOD.search(text, *sentence):
+                    local.method = None  # "LoRA adapters" in a QLoRA plan is not a switch of method
+            if (local.gpus == 1 and local.gpu == base.gpu and (base.gpus or 1) > 1
+                    and not _ONE_GPU.search(text, *_sentence(text, (_get(claim, "span") or (0, 0))[0]))):
+                local.gpus = None  # "on A100 80GB" names the type of the plan's GPUs, not a count of one
+            if not local.has_data and (data := ctx.sentence_dataset(claim)) is not None:
+                local.dataset_gb, local.examples = data
+            if kind == "dataset_tokens" and not (base.dataset_gb or base.examples or local.dataset_gb or local.examples):
+                continue  # the plan's own token count is an input, not a claim
             plan = local.fill_from(base)
             report, why = self.report_for(plan)
-            key, value, why2 = self._target(claim, text, plan, report)
+            key, values, why2 = self._target(claim, text, plan, report, role)
             if key is None:
                 continue
             span = _get(claim, "span")
             quote = _get(claim, "text") or (text[span[0]:span[1]] if span else None)
             why = why or why2
-            if value is None:
+            if role.side_run and not local.has_data:
+                values, why = [], "it describes a test or side run, not the planned training run"
+            if not values:
                 if not prompt:
                     emit("claims.unverifiable", {"kind": kind, "reason": why or "no plan to compare with"},
                          field=field_name, span=span, quote=quote)
@@ -391,32 +809,34 @@ class ClaimChecker:
             lo, hi = _get(claim, "low"), _get(claim, "high")
             lo = 0.0 if lo is None else float(lo)
             hi = float("inf") if hi is None else float(hi)
-            candidates = [value]
-            if key == "vram_per_gpu_gb" and report is not None and getattr(report, "gpus", 1) > 1:
-                g = report.gpus
-                candidates.append(_Scaled(value.low * g, value.mid * g, value.high * g, value.unit, value.sources))
-            best = min(candidates, key=lambda v: _off_by(lo, hi, v.low, v.high))
+            best = min(values, key=lambda v: _off_by(lo, hi, v.low, v.high))
             off = _off_by(lo, hi, best.low, best.high)
             unit = _unit_label(key)
-            ctx = {
+            label = ESTIMATE_LABELS.get(key, key)
+            if role.parts:
+                label = f"{' + '.join(role.parts)} memory"
+            cctx = {
                 "claim_low": lo, "claim_high": hi, "expected_low": float(best.low), "expected_mid": float(best.mid),
                 "expected_high": float(best.high), "unit": unit, "off_by": off, "kind": kind,
-                "estimate": ESTIMATE_LABELS.get(key, key),
+                "estimate": label,
             }
             sources = list(getattr(best, "sources", ()) or ())[:3] + list(getattr(report, "sources", []) or [])[:3]
             sources = list(dict.fromkeys(sources))
             expected = {"low": float(best.low), "mid": float(best.mid), "high": float(best.high), "unit": unit}
-            fired = emit(
-                "claims.prompt_misconception" if prompt else "claims.range",
-                {**ctx, "corrected": corrected} if prompt else ctx,
-                field=field_name, span=span, quote=quote, expected=expected, sources=sources,
-            )
-            out_of_range = off > 2.0 if fired is None else bool(fired)
+            if prompt:
+                fixed = corrected(claim, key, lo, hi) if callable(corrected) else bool(corrected)
+                fired = emit("claims.prompt_misconception", {**cctx, "corrected": fixed},
+                             field=field_name, span=span, quote=quote, expected=expected, sources=sources)
+            else:
+                fired = emit("claims.range", cctx, field=field_name, span=span, quote=quote, expected=expected,
+                             sources=sources)
+            out_of_range = off > 2.0 if (fired is None or prompt) else bool(fired)
             if out_of_range:
                 outcome.out_of_range.append((claim, key, best))
             else:
                 outcome.checked_ok += 1
                 outcome.in_range_keys.add(key)
+                outcome.in_range.append((key, lo, hi, bool(role.parts)))
         return outcome
 
     # ------------------------------------------------------------------ a record
@@ -428,34 +848,89 @@ class ClaimChecker:
         chosen_plan = plan_from(claims.get("chosen", []), parts.get("chosen", ""), self.kb, constraints=False)
         base = prompt_plan.fill_from(chosen_plan) if parts.get("prompt") else chosen_plan
         base.budget_usd = base.deadline_hours = None  # claims are checked against the plan, not the constraints
+        ctx = TextContext(self.kb)
+        for role in claims:
+            ctx.add_gpus(claims[role])
+        if "prompt" in claims:
+            ctx.add_prompt(prompt_text, claims["prompt"], prompt_plan)
 
         chosen_outcome = Outcome()
         for role in ("chosen", "rejected", "text"):
             if role in claims:
                 role_plan = base
                 if role == "rejected":
+                    # the rejected response answers the same prompt: the record's dataset size wins
                     role_plan = plan_from(claims[role], parts[role], self.kb, constraints=False).fill_from(base)
+                    role_plan = role_plan.with_data_of(base)
                     role_plan.inputs |= base.inputs
-                out = self.check_text(role, parts[role], claims[role], role_plan, emit)
+                out = self.check_text(role, parts[role], claims[role], role_plan, emit, ctx=ctx)
                 if role == "chosen":
                     chosen_outcome = out
 
         chosen_text = parts.get("chosen", "")
-        corrects = bool(CORRECTION.search(chosen_text))
         if "prompt" in claims:
             prompt_base = prompt_plan.fill_from(chosen_plan)
             prompt_base.budget_usd = prompt_base.deadline_hours = None
+
+            def corrected(claim: Any, key: str, lo: float, hi: float) -> bool:
+                """The chosen response contradicts the prompt's figure with a checked number of the same
+                kind, or quotes it in order to correct it."""
+                for k, clo, chi, component in chosen_outcome.in_range:
+                    if k != key:
+                        continue
+                    if component:
+                        if clo > hi:  # one component alone is more than the prompt's total
+                            return True
+                    elif _off_by(clo, chi, lo, hi) > 1.5:
+                        return True
+                return any(_same_value(claim, r) for r in chosen_outcome.refuted)
+
             self.check_text("prompt", prompt_text, claims["prompt"], prompt_base, emit, prompt=True,
-                            corrected=corrects or bool(chosen_outcome.in_range_keys))
+                            corrected=corrected, ctx=ctx)
         # an impossible plan in the prompt
         if prompt_plan.params is not None and (prompt_plan.budget_usd or prompt_plan.deadline_hours or prompt_plan.gpu):
             report, _ = self.report_for(prompt_plan.fill_from(chosen_plan) if not prompt_plan.has_data else prompt_plan)
             if report is not None and getattr(report, "verdict", None) == "infeasible" and "chosen" in parts:
                 reasons = [f.message for f in getattr(report, "findings", []) if getattr(f, "severity", "") == "error"]
+                contradicts = self._contradicts_plan(prompt_plan, chosen_outcome)
+                where = self._infeasible_at(prompt_plan, report)
+                span = prompt_plan.spans.get(where) if where else None
+                corrects = bool(CORRECTION.search(chosen_text) or CORRECTION_EXTRA.search(chosen_text))
                 emit("claims.impossible_plan",
-                     {"corrected": corrects, "numbers_ok": chosen_outcome.checked_ok > 0,
+                     {"corrected": corrects or contradicts, "numbers_ok": chosen_outcome.checked_ok > 0,
                       "reason": "; ".join(reasons[:2]) or "the calculators call it infeasible"},
-                     field="chosen", sources=list(getattr(report, "sources", []) or [])[:4])
+                     field="prompt" if span else "chosen", span=span,
+                     quote=prompt_text[span[0]:span[1]] if span else None,
+                     sources=list(getattr(report, "sources", []) or [])[:4])
+
+    def _infeasible_at(self, plan: Plan, report: Any) -> str | None:
+        """Which of the prompt's givens the plan breaks: the GPU (memory), the budget or the deadline."""
+        est = getattr(report, "estimates", {}) or {}
+        vram, cost, wall = est.get("vram_per_gpu_gb"), est.get("cost_usd"), est.get("wall_hours")
+        capacity = _gpu_memory(self.kb.gpu(plan.gpu)) if (plan.gpu and self.kb is not None) else None
+        if capacity and vram is not None and vram.low > capacity:
+            return "gpu"
+        if plan.budget_usd and cost is not None and cost.low > plan.budget_usd:
+            return "budget"
+        if plan.deadline_hours and wall is not None and wall.low > plan.deadline_hours:
+            return "deadline"
+        return None
+
+    def _contradicts_plan(self, plan: Plan, outcome: Outcome) -> bool:
+        """The chosen response states checked numbers that show the plan cannot work: memory above the
+        plan's GPU, cost above its budget, or time beyond its deadline."""
+        capacity = None
+        if plan.gpu and self.kb is not None:
+            gpu = self.kb.gpu(plan.gpu)
+            capacity = _gpu_memory(gpu)
+        for key, lo, _hi, component in outcome.in_range:
+            if key == "vram_per_gpu_gb" and capacity and lo > capacity * 1.02:
+                return True
+            if key == "cost_usd" and plan.budget_usd and lo > plan.budget_usd and not component:
+                return True
+            if key == "wall_hours" and plan.deadline_hours and lo > plan.deadline_hours:
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +948,7 @@ class _Slim:
     findings: list
     gpus: int
     resolved: _Resolved
+    parts: dict = field(default_factory=dict)  # memory component -> (low, high) GB per GPU
 
     @classmethod
     def of(cls, report: Any) -> _Slim:
@@ -482,9 +958,13 @@ class _Slim:
                 est[key] = _Scaled(float(value.low), float(value.mid), float(value.high), getattr(value, "unit", ""),
                                    tuple(getattr(value, "sources", ()) or ())[:3])
         findings = [f for f in (getattr(report, "findings", []) or []) if getattr(f, "severity", "") == "error"]
+        parts = {}
+        for name, value in (getattr(report, "vram_parts", None) or {}).items():
+            if value is not None:
+                parts[name] = (float(value.low), float(value.high))
         return cls(est, list(getattr(report, "sources", []) or [])[:6], getattr(report, "verdict", None), findings,
                    int(getattr(report, "gpus", 1) or 1),
-                   _Resolved(getattr(getattr(report, "resolved", None), "epochs", None)))
+                   _Resolved(getattr(getattr(report, "resolved", None), "epochs", None)), parts)
 
 
 _UNITS = {"cost_usd", "price_usd_per_gpu_hour", "wall_hours", "gpu_hours", "vram_per_gpu_gb",
@@ -498,6 +978,54 @@ class _Scaled:
     high: float
     unit: str = ""
     sources: tuple[str, ...] = ()
+
+
+# the qualifier words a claim's span starts with ("over USD 100", "about 12 hours")
+_LEAD = re.compile(r"^(?:(?:about|around|roughly|approximately|approx\.?|over|under|above|below|more than|less than|"
+                   r"at least|at most|up to|nearly|almost|just|only|some|usd|eur)\b\s*|[~≈<>]\s*)*", re.I)
+_APPROX_WORDS = re.compile(r"(?i:\b(?:about|around|roughly|approximately|approx\.?|some|nearly|almost|just|only|"
+                           r"usd|eur|gbp)\b|~|≈)")
+
+
+def _parts(words: str) -> tuple[str, ...]:
+    low = words.lower()
+    return tuple(name for stem, name in _PART_KEYS if stem in low)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    alo, ahi, blo, bhi = _get(a, "low"), _get(a, "high"), _get(b, "low"), _get(b, "high")
+    if None in (alo, ahi, blo, bhi):
+        return False
+
+    def close(x: float, y: float) -> bool:
+        return x == y or abs(x - y) <= 0.01 * max(abs(x), abs(y))
+
+    return close(alo, blo) and close(ahi, bhi)
+
+
+def _gpu_memory(gpu: Any) -> float | None:
+    mem = getattr(gpu, "memory", None)
+    value = getattr(mem, "value", mem)
+    return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def _is_dataset_memory(claim: Any, text: str) -> bool:
+    """A byte size that is a dataset ("a 1GB subset", "50GB of text"), read as memory."""
+    end = (_get(claim, "span") or (0, 0))[1]
+    return bool(_DATASET_AFTER.match(text[end:end + 60]))
+
+
+def is_sequence_tokens(claim: Any, text: str) -> bool:
+    """A token count that is a sequence length or a per-example figure ("4096 tokens" of context,
+    "2048-token sequences", "roughly 760 tokens each"), not a dataset size."""
+    if _get(claim, "subject") == "sequence length":
+        return True
+    lo, hi = _get(claim, "low") or 0.0, _get(claim, "high")
+    value = lo if hi is None or hi == float("inf") else hi
+    if value < SEQ_TOKENS_MAX:
+        return True
+    start, end = _get(claim, "span") or (0, 0)
+    return bool(_PER_ITEM_AFTER.match(text[end:end + 40]) or _SEQ_CUE_BEFORE.search(text[max(0, start - 40):start]))
 
 
 def _off_by(lo: float, hi: float, elo: float, ehi: float) -> float:
@@ -515,11 +1043,27 @@ def _unit_label(key: str) -> str:
 
 
 _SENT = re.compile(r"[.!?](?=\s)|\n")
+_CLAUSE_END = re.compile(r"[.!?;:,(](?=\s)|[)\n]")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around a span (between commas, semicolons, parentheses and sentence ends)."""
+    a = 0
+    for m in _CLAUSE_END.finditer(text, max(0, start - 120), start):
+        a = m.end()
+    m = _CLAUSE_END.search(text, end)
+    return text[max(a, start - 120):(m.start() if m else len(text))]
+
+
+_SENT_CACHE: dict[str, list[int]] = {}
 
 
 def _sentence(text: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for m in _SENT.finditer(text, 0, pos):
-        start = m.end()
-    m = _SENT.search(text, pos)
-    return start, (m.end() if m else len(text))
+    """(start, end) of the sentence around ``pos``; the boundaries of the last few texts are cached."""
+    ends = _SENT_CACHE.get(text)
+    if ends is None:
+        if len(_SENT_CACHE) >= 16:
+            _SENT_CACHE.clear()
+        ends = _SENT_CACHE[text] = [m.end() for m in _SENT.finditer(text)]
+    i = bisect_right(ends, pos)
+    return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(text))

@@ -130,7 +130,8 @@ _FILLERS = frozenset(
 ) | frozenset({"high-quality", "low-quality", "good-quality", "domain-specific", "hand-written", "hand-labeled",
                "hand-labelled", "human-written", "human-labeled", "task-specific", "held-out", "multi-turn",
                "single-turn", "question-answer", "prompt-response", "fine-tuning", "high-signal", "q&a", "dpo", "sft",
-               "rlhf", "qa", "specific", "written", "labeled", "labelled", "crafted", "out", "turn", "signal"})
+               "rlhf", "qa", "specific", "written", "labeled", "labelled", "crafted", "out", "turn", "signal",
+               "in-house", "customer-service"})
 _COUNT_KINDS = frozenset({"dataset_examples", "dataset_tokens"})
 
 # --- GPUs (the optional count in front is read here for digits, backwards for words)
@@ -610,8 +611,12 @@ def _do_number(text: str, low: str, start: int, floor: int, out: list[_C]) -> in
     if word in _WEAK_NUMBER_WORDS and not (g[2] or g[4]):
         if ("duration" if kind == "gpu_hours" else kind) not in lx.WEAK_NUMBER_UNITS_KINDS:
             return -1
+        if low.startswith("second", end - 6) and _ORDINAL_NEXT.match(low, end):
+            return -1  # "a second copy", "a second tab": the ordinal, not one second
     if _NOT_CLAIM_AFTER.match(text, end):
         return -1
+    if kind == "duration" and low.endswith(_PART_OF, max(floor, start - 16), start):
+        return -1  # "a fraction of a day" is not a day
     if g[11]:
         quals.add("lower_bound")
     if end < len(text) and text[end] == "+":
@@ -642,6 +647,11 @@ def _do_number(text: str, low: str, start: int, floor: int, out: list[_C]) -> in
                 quals.add("approx")
     lo *= factor
     hi *= factor
+    if kind in ("duration", "memory") and not g[5] and end < len(low) and low[end] in _RANGE_JOIN_START:
+        mixed = _mixed_range_end(low, end, kind, hi)
+        if mixed is not None:  # "45 minutes to 2.5 hours": one range in two units
+            hi, end = mixed
+            quals.add("range")
     unit_name = "EUR" if attrs.get("currency") == "EUR" else lx.CANONICAL_UNIT[kind]
     c = _C(kind, lo, hi, unit_name, s, end, quals, subject, None, attrs)
     if kind == "money":
@@ -651,6 +661,28 @@ def _do_number(text: str, low: str, start: int, floor: int, out: list[_C]) -> in
 
 
 _WEAK_NUMBER_WORDS = lx.WEAK_NUMBER_WORDS
+_ORDINAL_NEXT = re.compile(rf"{_WS}+(?!(?:or|of|and|per|to|in|on|for|each|longer|faster|slower|later|ago)\b)[a-z]")
+_PART_OF = ("fraction of ", "part of ", "portion of ", "share of ", "most of ", "rest of ", "remainder of ")
+_RANGE_JOIN_START = frozenset(" \t-–—")
+_RANGE_JOIN = re.compile(rf"{_WS}*(?:[-–—]|to){_WS}*(?=[\d.])")
+
+
+def _mixed_range_end(low: str, end: int, kind: str, hi: float) -> tuple[float, int] | None:
+    """(high, end) when a range continues with a number in another unit of the same kind."""
+    j = _RANGE_JOIN.match(low, end)
+    if j is None:
+        return None
+    m = _NUMR.match(low, j.end())
+    if m is None or m.group("qan") is None or m.group("qsep"):
+        return None
+    unit = _read_unit(low, m.end(), True)
+    if unit is None or unit[0] != kind:
+        return None
+    num = _number(m.group("qan"), m.group("qas"), m.group("qaS"), None, None)
+    if num is None:
+        return None
+    value = num[1] * unit[1]
+    return (value, unit[2]) if value > hi else None
 assert tuple(_NUMR.groupindex) == ("qan", "qas", "qaS", "qaw", "qaW", "qsep", "qbn", "qbs", "qbS", "qbw", "qbW", "qplus")
 assert tuple(_MONEY.groupindex) == ("ycur", "yan", "yas", "yaS", "yaw", "yaW", "ysep", "ybn", "ybs", "ybS", "ybw", "ybW", "yplus")
 assert all(_NUMR.groupindex[k] == i + 1 for i, k in enumerate(_NUMR.groupindex))
@@ -725,7 +757,25 @@ def _do_model(m: re.Match, out: list[_C]) -> None:
     out.append(c)
 
 
+_EACH = re.compile(rf"{_WS}*(?i:each|apiece)\b")
+_SENT_END = re.compile(r"[.!?](?:\s|$)|\n")
+_HOURLY_NEAR = re.compile(r"(?i:\bhour(?:ly|s)?\b|\bhrs?\b|gpu[- ]?h)")
+
+
 def _money_rate(text: str, c: _C) -> None:
+    e = _EACH.match(text, c.end)
+    if e:  # "eight GPUs at $1.50-2.50 each": a price per item (per GPU-hour when the sentence says hourly)
+        c.end = e.end()
+        before = text[max(0, c.start - 60) : c.start]
+        cut = max(before.rfind(". "), before.rfind("\n"))
+        near = before[cut + 1 :] + " " + _SENT_END.split(text[c.end : c.end + 60], maxsplit=1)[0]
+        if _RATE_AFTER.match(text, c.end) is None:
+            if not _HOURLY_NEAR.search(near):
+                c.attrs["per"] = "each"
+                return
+            c.kind, c.unit = "price_rate", "USD/GPU-hour"
+            c.quals.add("per_hour")
+            return
     r = _RATE_AFTER.match(text, c.end)
     if not r:
         return

@@ -144,6 +144,16 @@ _add(
     "completions",
     "triples",
     "triplets",
+    # documents counted as training examples ("10k internal support tickets", "5k customer emails")
+    "tickets",
+    "documents",
+    "docs",
+    "transcripts",
+    "emails",
+    "e-mails",
+    "articles",
+    "pages",
+    "chats",
 )
 _add(
     "throughput",
@@ -185,7 +195,9 @@ COUNT_FILLERS = (
     r"hand[- ]?(?:written|labell?ed|crafted)|annotated|human[- ]?(?:written|labell?ed)|real|input|output|"
     r"support|customer|task[- ]specific|new|total|more|additional|extra|high[- ]signal|gold|test|"
     r"eval(?:uation)?|validation|held[- ]out|fine[- ]tuning|text|generated|filtered|deduplicated|"
-    r"multi[- ]turn|single[- ]turn|question[- ]answer|prompt[- ]response|conversation|example|sample"
+    r"multi[- ]turn|single[- ]turn|question[- ]answer|prompt[- ]response|conversation|example|sample|"
+    r"internal|past|historical|archived|anonymized|anonymised|in[- ]house|customer[- ]service|product|legal|medical|clinical|"
+    r"editorial|technical|user|email|chat|ticket|documentation"
 )
 
 # ---------------------------------------------------------------------------- hardware
