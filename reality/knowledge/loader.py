@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from reality import units
@@ -147,6 +146,8 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 def _line_map(text: str) -> dict[tuple[str, int], tuple[int, dict[str, int]]]:
     """(section, index) -> (line of the entry, {field: line}) from YAML's node marks."""
+    import yaml  # only when (re)validating files: a warm start reads the JSON snapshot
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -169,6 +170,8 @@ def read_file(path: Path) -> tuple[dict[str, list[Any]], list[Problem], dict[str
     problems: list[Problem] = []
     entries: dict[str, list[Any]] = {}
     where: dict[str, tuple[str, int | None]] = {}
+    import yaml
+
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -304,6 +307,8 @@ def load_yaml_cached(path: Path) -> Any:
         return json.loads(cache.read_text())
     except (OSError, ValueError):
         pass
+    import yaml
+
     data = yaml.safe_load(raw)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
