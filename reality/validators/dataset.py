@@ -17,9 +17,7 @@ same input gives the same findings on every run.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
-import zlib
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
@@ -27,12 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 _NORM = re.compile(r"[\W_]+", re.UNICODE)
-_MASK = (1 << 64) - 1
-_P1, _P2, _P3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
 SKETCH_K = 64
 INDEX_KEYS = 4
 BUCKET_CAP = 8
-_VOCAB_CAP = 100_000
 
 
 def normalise(text: str) -> str:
@@ -44,37 +39,15 @@ def digest(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
-class _Vocab:
-    """word -> stable 32-bit hash, cached (bounded)."""
+def sketch(words: list[str], k: int = SKETCH_K) -> tuple[int, ...]:
+    """Bottom-k sketch of the word 3-gram set (sorted ascending).
 
-    __slots__ = ("ids",)
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-
-    def __call__(self, words: list[str]) -> list[int]:
-        ids = self.ids
-        if len(ids) > _VOCAB_CAP:
-            ids.clear()
-        out = []
-        append = out.append
-        for w in words:
-            h = ids.get(w)
-            if h is None:
-                h = ids[w] = zlib.crc32(w.encode("utf-8", "surrogatepass")) | 1
-            append(h)
-        return out
-
-
-def sketch(words_ids: list[int], k: int = SKETCH_K) -> tuple[int, ...]:
-    """Bottom-k sketch of the word 3-gram set (sorted ascending)."""
-    if len(words_ids) < 3:
+    Shingles are hashed with Python's built-in tuple hash (C speed). It is salted per process,
+    which is fine: sketches are only compared within one validation run.
+    """
+    if len(words) < 3:
         return ()
-    shingles = {
-        ((a * _P1) ^ (b * _P2) ^ (c * _P3)) & _MASK
-        for a, b, c in zip(words_ids, words_ids[1:], words_ids[2:], strict=False)
-    }
-    return tuple(heapq.nsmallest(k, shingles))
+    return tuple(sorted(set(map(hash, zip(words, words[1:], words[2:], strict=False))))[:k])
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...], k: int = SKETCH_K) -> float:
@@ -106,11 +79,10 @@ class DuplicateTracker:
         self._file_ids: dict[str, int] = {}
         self._exact: dict[int, int] = {}
         self._prompts: dict[int, int] = {}
-        self._sketches: OrderedDict[int, bytes] = OrderedDict()  # packed uint64 (512 bytes per record)
+        self._sketches: OrderedDict[int, bytes] = OrderedDict()  # packed int64 (512 bytes per record)
         self._where: dict[int, int] = {}  # record serial -> packed (file, index) for the window
         self._index: dict[int, list[int]] = {}
         self._serial = 0
-        self._vocab = _Vocab()
 
     def _pack(self, file: str, index: int) -> int:
         fid = self._file_ids.get(file)
@@ -148,7 +120,7 @@ class DuplicateTracker:
             self._near(me, full, emit)
 
     def _near(self, me: int, full: str, emit: Callable[..., None]) -> None:
-        sk = sketch(self._vocab(full.split()))
+        sk = sketch(full.split())
         if len(sk) < 8:
             return
         best, best_sim = None, 0.0
@@ -162,7 +134,7 @@ class DuplicateTracker:
                 packed = self._sketches.get(serial)
                 if packed is None:
                     continue
-                other = tuple(array("Q", packed))
+                other = tuple(array("q", packed))
                 if len(mine.intersection(other)) < self.min_shared:
                     continue  # the estimate counts shared hashes: too few shared, too dissimilar
                 sim = similarity(sk, other)
@@ -173,7 +145,7 @@ class DuplicateTracker:
             emit("dataset.near_duplicate", {"similarity": best_sim, "first_index": seen.index, "first_file": seen.file})
         serial = self._serial
         self._serial += 1
-        self._sketches[serial] = array("Q", sk).tobytes()
+        self._sketches[serial] = array("q", sk).tobytes()
         self._where[serial] = me
         for key in sk[:INDEX_KEYS]:
             bucket = self._index.setdefault(key, [])
@@ -183,7 +155,7 @@ class DuplicateTracker:
         while len(self._sketches) > self.window:
             old, old_packed = self._sketches.popitem(last=False)
             self._where.pop(old, None)
-            for key in array("Q", old_packed[: 8 * INDEX_KEYS]):
+            for key in array("q", old_packed[: 8 * INDEX_KEYS]):
                 bucket = self._index.get(key)
                 if bucket is not None:
                     try:
