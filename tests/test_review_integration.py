@@ -54,3 +54,19 @@ def test_real_engine_page(engine, tmp_path):
     assert page.records == 5
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert '"verdict":"ok"' in text and '"kind":"memory"' in text
+
+
+def test_real_engine_tags_medium_when_a_checked_claim_rests_on_a_stale_price(engine, tmp_path):
+    # The A100 price rows include a 2024 quote (stale after 12 months); a cost claim checked
+    # against them passes (R306 records its sources) but rests on that stale price.
+    record = {
+        "prompt": "I want to fine-tune a 7B model with QLoRA on 5k examples for 3 epochs on an A100. Cost?",
+        "chosen": "Fine-tuning a 7B model with QLoRA on 5k examples for 3 epochs on an A100 costs about $3-6.",
+        "rejected": "It is cheap.",
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    result = merge([str(path)], MergeConfig(), engine)
+    (rec,) = result.records
+    assert rec["confidence"] == "medium", rec["confidence_reasons"]
+    assert any("stale price" in reason for reason in rec["confidence_reasons"])

@@ -84,7 +84,7 @@ class ValidateConfig:
         if self._rules is None:
             params = {k: dict(v) for k, v in self.params.items()}
             if self.tolerance is not None:
-                for rid in ("R301", "R305"):
+                for rid in ("R301", "R305", "R306"):
                     params.setdefault(rid, {})["tolerance"] = float(self.tolerance)
             try:
                 self._rules = RuleSet.build(

@@ -51,7 +51,7 @@ class Emitter:
                     Finding(rule.id, rule.severity, rule.render(ctx), field, tuple(span) if span else None, quote,
                             expected, list(sources or ()), title=rule.title, fix=rule.fix)
                 )
-                fired = True
+                fired = fired or rule.severity != "info"  # an info finding records a pass, not a problem
         return fired
 
 
