@@ -70,24 +70,22 @@ class Engine:
         check_of: Callable[[str], str | None] = _no_check
         rules_info: list[dict[str, Any]] = []
         if validate:
-            from reality.validators import ValidateConfig, validate_record
+            from reality.validators import validate_record
+            from reality.validators.config import load_config
+            from reality.validators.runner import Validation
 
-            try:
-                from reality.validators.config import load_config
-
-                config = load_config(config_path).updated(tolerance=tolerance, dataset=dataset)
-            except ImportError:  # pragma: no cover - older validators without a config loader
-                config = _make_config(ValidateConfig, tolerance=tolerance, dataset=dataset or "reality")
+            config = load_config(config_path).updated(tolerance=tolerance, dataset=dataset)
             settings.update(_settings_of(config))
             settings["tolerance"] = getattr(config, "effective_tolerance", tolerance or 2.0)
 
             by_mode: dict[str, Any] = {}
 
             def validate_fn(record: dict[str, Any], mode_name: str) -> list[Any]:
-                cfg = by_mode.get(mode_name)
-                if cfg is None:
-                    cfg = by_mode[mode_name] = config.updated(mode=mode_name) if hasattr(config, "updated") else config
-                return validate_record(record, cfg)
+                # One Validation per mode, so its estimate cache lives across records.
+                validation = by_mode.get(mode_name)
+                if validation is None:
+                    validation = by_mode[mode_name] = Validation(config.updated(mode=mode_name))
+                return validate_record(record, validation.config, validation=validation)
 
             check_of, rules_info, targets = _rules(config)
             settings["mix"].update(targets)
@@ -108,19 +106,6 @@ DEFAULT_MIX = {
     "scenario": {"basic usage": 0.4, "troubleshooting": 0.3, "failure": 0.2, "edge case": 0.1},
     "persona": {},
 }
-
-
-def _make_config(config_cls: Any, **wanted: Any) -> Any:
-    """A ValidateConfig with the options it knows among ``wanted``."""
-    names = _field_names(config_cls)
-    return config_cls(**{k: v for k, v in wanted.items() if names is None or k in names})
-
-
-def _field_names(cls: Any) -> set[str] | None:
-    if dataclasses.is_dataclass(cls):
-        return {f.name for f in dataclasses.fields(cls)}
-    fields = getattr(cls, "model_fields", None)
-    return set(fields) if fields is not None else None
 
 
 def _settings_of(config: Any) -> dict[str, Any]:
