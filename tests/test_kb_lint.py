@@ -72,3 +72,14 @@ def test_cli_exit_codes_and_no_litellm():
     code = "import sys; from reality.cli import main; main(['kb', 'lint']); print('litellm' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip().splitlines()[-1]
     assert out == "False"
+
+
+def test_every_seed_row_gets_a_verdict_and_the_known_errors_are_off():
+    from reality.calculators.kblint import seed_verdicts
+
+    verdicts = {v["id"]: v for v in seed_verdicts(load_kb())}
+    assert len(verdicts) == 35 and all(v["verdict"] in ("within", "off") for v in verdicts.values())
+    # DESIGN: "70B QLoRA needs at least 24GB" -- the 4-bit weights alone are ~37-40 GB.
+    assert verdicts["seed-vram-70b-qlora"]["verdict"] == "off"
+    assert verdicts["seed-vram-70b-qlora"]["engine"]["low"] > 35
+    assert verdicts["seed-vram-7b-qlora"]["verdict"] == "within"

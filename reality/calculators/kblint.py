@@ -117,13 +117,18 @@ def unsourced_assumptions(kb: KnowledgeBase) -> list[Problem]:
 
 def seed_verdicts(kb: KnowledgeBase, tolerance: float = 2.0) -> list[dict]:
     """A verdict for every row of the seed's tables: within ``tolerance`` of the engine, or not."""
-    from reality.calculators import ScenarioError, check
+    from reality.calculators import Scenario, ScenarioError, check
 
     rows = []
     for row in kb.section("seed_rows"):
         result = {"id": row.id, "table": row.table, "scenario": row.scenario, "claim": row.claim}
+        if row.quantity == "price_usd_per_hour":
+            rows.append(result | _price_verdict(kb, row, tolerance))
+            continue
+        # The VRAM table gives minimums: judge them at the least memory-hungry common settings.
+        minimal = Scenario(micro_batch=1, seq_len=512) if row.quantity == "vram_per_gpu_gb" else None
         try:
-            report = check(row.scenario, kb=kb)
+            report = check(row.scenario, minimal, kb=kb)
         except ScenarioError as exc:
             rows.append(result | {"verdict": "unchecked", "why": str(exc)})
             continue
@@ -138,6 +143,15 @@ def seed_verdicts(kb: KnowledgeBase, tolerance: float = 2.0) -> list[dict]:
         if row.quantity == "vram_per_gpu_gb" and report.gpus > 1:
             estimate = estimate * report.gpus  # the seed's VRAM table gives totals across GPUs
         ok = estimate.overlaps(row.low, row.high, tolerance)
+        if ok and row.quantity == "vram_per_gpu_gb" and estimate.low > row.high:
+            # The VRAM table gives minimums: a minimum below the engine's optimistic end is a
+            # promise that the plan fits where it does not, however close the numbers are.
+            rows.append(
+                result | {"verdict": "off", "engine": estimate.as_dict(), "unit": key,
+                          "why": f"a minimum of {row.claim} is below the engine's optimistic {estimate.low:.0f} GB "
+                                 "(micro-batch 1, 512 tokens): it would not fit"}
+            )  # fmt: skip
+            continue
         if ok:
             why = "overlaps the engine's range widened by the tolerance"
         elif row.high < estimate.low / tolerance:
@@ -149,3 +163,28 @@ def seed_verdicts(kb: KnowledgeBase, tolerance: float = 2.0) -> list[dict]:
             | {"verdict": "within" if ok else "off", "engine": estimate.as_dict(), "unit": key, "why": why}
         )
     return rows
+
+
+def _price_verdict(kb: KnowledgeBase, row, tolerance: float) -> dict:
+    """A seed price row against every dated price the knowledge base has for that GPU."""
+    from reality.calculators.cost import price_per_gpu_hour
+
+    gpu = kb.gpu(row.scenario)
+    price = price_per_gpu_hour(kb, gpu.id, None)[0] if gpu else None
+    if price is None:
+        return {"verdict": "unchecked", "why": f"no GPU or price in the knowledge base for {row.scenario!r}"}
+    # Across all provider classes: the seed does not say which kind of cloud it priced.
+    rows = [p for p in kb.prices if p.gpu == gpu.id]
+    low, high = min(p.low.value for p in rows), max(p.high.value for p in rows)
+    ok = high * tolerance >= row.low and low / tolerance <= row.high
+    why = (
+        f"overlaps the dated prices {low:.2f}-{high:.2f} USD/GPU-hour widened by {tolerance:g}x"
+        if ok
+        else (f"outside the dated prices {low:.2f}-{high:.2f} USD/GPU-hour by more than {tolerance:g}x")
+    )
+    return {
+        "verdict": "within" if ok else "off",
+        "engine": {"low": low, "mid": price.mid, "high": high},
+        "unit": "price_usd_per_gpu_hour",
+        "why": why,
+    }
