@@ -192,8 +192,3 @@ def _compile(node: ast.AST, allowed: frozenset[str] | None, used: set[str], dept
         return lambda ctx: func(*(a(ctx) for a in args))
 
     raise ConditionError(f"condition {src!r}: {type(node).__name__} is not allowed")
-
-
-def names_in(source: str) -> set[str]:
-    """The names a (valid) condition uses."""
-    return set(compile_condition(source).names)

@@ -89,10 +89,11 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
     if r.gpus:
         gpus = r.gpus
     else:
-        gpus = fewest_gpus(r, kb) or 8
+        needed = fewest_gpus(r, kb)
+        gpus = needed or 8
         assumptions.append(
             f"gpus = {gpus} x {r.gpu.name} (not given; the fewest that hold the mid memory estimate)"
-            if fewest_gpus(r, kb)
+            if needed
             else f"gpus = {gpus} (not given, and no count up to {GPU_COUNTS[-1]} fits)"
         )
     vram, parts = vram_per_gpu(r, kb, gpus)

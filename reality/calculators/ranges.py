@@ -46,9 +46,6 @@ class Estimate:
         o = self._coerce(other)
         return Estimate(self.low / o.high, self.mid / o.mid, self.high / o.low, self.unit, self.sources + o.sources)
 
-    def inverse(self) -> Estimate:
-        return Estimate(1 / self.high, 1 / self.mid, 1 / self.low, self.unit, self.sources)
-
     def with_unit(self, unit: str) -> Estimate:
         return Estimate(self.low, self.mid, self.high, unit, self.sources)
 

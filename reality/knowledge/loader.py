@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from reality import units
 from reality.knowledge import schema as s
@@ -350,6 +350,3 @@ def load_kb(extra_dirs: Iterable[str | Path] = ()) -> KnowledgeBase:
     """
     return _load_cached(tuple(str(Path(d).resolve()) for d in extra_dirs))
 
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
