@@ -56,6 +56,7 @@ class StubRequest:
     model: str
     body: dict
     status: int = 200
+    authorization: str = ""  # the request's Authorization header (tests check the key arrived)
 
     @property
     def text(self) -> str:
@@ -181,7 +182,8 @@ class StubServer:
             rule = next((r for r in self.rules if r.fits(body, text)), None)
             if rule is not None:
                 rule.used += 1
-            record = StubRequest(arrived, body.get("model", ""), body, rule.status if rule else 200)
+            record = StubRequest(arrived, body.get("model", ""), body, rule.status if rule else 200,
+                                 request.headers.get("Authorization", ""))
             self.requests.append(record)
         latency = self.latency(body) if callable(self.latency) else self.latency
         if latency:

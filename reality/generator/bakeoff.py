@@ -22,7 +22,11 @@ from reality.generator.templates import render
 
 async def _sample(cfg: GenConfig, n: int) -> list[PromptItem]:
     if cfg.prompts.source == "hierarchy":
-        plan = await build_hierarchy(cfg, LLM(cfg))
+        llm = LLM(cfg)
+        try:
+            plan = await build_hierarchy(cfg, llm)
+        finally:
+            await llm.aclose()
     else:
         plan = load_prompt_file(cfg)
     rng = random.Random(cfg.generation.seed)
@@ -66,7 +70,10 @@ async def _candidate(cfg: GenConfig, model: ModelConfig, prompts: list[PromptIte
                     row["judge"] = None
             rows.append(row)
 
-    await asyncio.gather(*(one(p) for p in prompts))
+    try:
+        await asyncio.gather(*(one(p) for p in prompts))
+    finally:
+        await llm.aclose()
     ok = [r for r in rows if not r.get("failed")]
     st = llm.stats[model.model]
     avg = lambda xs: round(sum(xs) / len(xs), 2) if xs else None  # noqa: E731

@@ -146,6 +146,11 @@ class RuntimeConfig(_Model):
     cache: bool = True
     cache_dir: str | None = None
     fsync: bool = True
+    call_processes: int = Field(
+        1, ge=1, le=32,
+        description="processes making the HTTP calls (litellm costs ~4-5 ms CPU per call; "
+        "at high concurrency 2+ spread that over cores). 1 = in this process",
+    )
 
 
 class GenConfig(_Model):

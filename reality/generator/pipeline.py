@@ -337,6 +337,7 @@ class Generator:
         started = time.monotonic()
         self._start_progress()
         try:
+            await self.llm.start()
             try:
                 plan = await self._plan()
             except (BudgetExceeded, Stopped) as exc:
@@ -362,6 +363,7 @@ class Generator:
         finally:
             self._stop_progress()
             self.store.close()
+            await self.llm.aclose()
         self.phase_s["total"] = round(time.monotonic() - started, 3)
         summary = self.summary()
         path = summary_path_for(self.store.output)
