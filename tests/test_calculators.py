@@ -1,6 +1,7 @@
 """Calculators: formulas against hand-worked examples, the parser, the verdict, properties."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -170,3 +171,22 @@ def test_parser_never_raises_anything_but_scenario_error(text):
         parse_scenario(text)
     except ScenarioError:
         pass
+
+
+@pytest.mark.parametrize("value,text", [(7.6e6, "7.6M"), (999_999, "1M"), (9_999, "9,999"), (12_500, "12.5k"),
+                                        (13.2e9, "13.2B"), (999.7e6, "1B"), (0.5, "0.5")])
+def test_short_number_forms(value: float, text: str) -> None:
+    from reality.calculators.fmt import num
+
+    assert num(value) == text
+
+
+def test_text_report_says_when_only_the_mid_estimate_fits():
+    # 32B QLoRA on a 32 GB card: the mid estimate fits, the high one does not
+    args = ["check", "--model", "qwen2.5-32b", "--method", "qlora", "--gpu", "rtx 5090", "--examples", "5k"]
+    proc = subprocess.run([sys.executable, "-m", "reality.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert "memory: fits in" in proc.stdout and "does not: little headroom" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "reality.cli", "check", "7B qlora 5k examples A100 80GB"],
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert "memory: fits in" in proc.stdout and "headroom" not in proc.stdout

@@ -13,9 +13,13 @@ def num(x: float) -> str:
     if math.isinf(x):
         return "inf"
     ax = abs(x)
+    # 3 significant digits with a suffix from 10k up ("12.5k", "7.6M", "13.2B"); below that, digits.
+    # Rounding can carry into the next scale (999,999 -> "1e+03k"), so such values move up one.
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if ax >= scale * 10 or (ax >= scale and suffix in "TB"):
-            return f"{x / scale:.3g}{suffix}"
+        if ax >= (1e4 if suffix == "k" else scale * 0.9995):
+            text = f"{x / scale:.3g}"
+            if "e" not in text:
+                return text + suffix
     if ax >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}"

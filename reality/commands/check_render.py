@@ -40,7 +40,13 @@ def render(report: Report, console: Console | None = None) -> None:
         table.add_row(label, f(e.low), f(e.mid), f(e.high))
     console.print(table)
     colour = COLOUR[report.verdict]
-    console.print(f"[bold {colour}]Verdict: {report.verdict.upper()}[/]  (memory: {report.fit} in {report.capacity_gb:,.1f} GB)")
+    vram = report.estimates.get("vram_per_gpu_gb")
+    margin = ""
+    if report.fit == "fits" and vram is not None and vram.high > report.capacity_gb:
+        # "fits" is judged on the mid estimate; say so when the high end does not
+        margin = f"; the high estimate, {vram.high:,.1f} GB, does not: little headroom"
+    console.print(f"[bold {colour}]Verdict: {report.verdict.upper()}[/]  "
+                  f"(memory: {report.fit} in {report.capacity_gb:,.1f} GB{margin})")
     for finding in report.findings:
         style = "red" if finding.severity == "error" else "yellow"
         console.print(f"  [{style}]{finding.severity}[/] {finding.rule}: {finding.message}")
