@@ -97,6 +97,12 @@ def estimate(scenario: Scenario, kb: KnowledgeBase | None = None, *, suggest: bo
             else f"gpus = {gpus} (not given, and no count up to {GPU_COUNTS[-1]} fits)"
         )
     vram, parts = vram_per_gpu(r, kb, gpus)
+    if gpus > 1:
+        assumptions.append(f"weights, gradients and optimizer states sharded over the {gpus} GPUs (FSDP / ZeRO-3)")
+    if r.dpo:
+        share = kb.default("dpo_prompt_share")
+        assumptions.append(f"DPO processes the prompt twice (with chosen and with rejected): tokens x "
+                           f"{1 + float(share.value):g} ({share.reasoning or share.source})")
     mm = method_memory(kb, r.base_method, r.optimizer)
     sources.append(_dated(mm))
     dims = shape(r, kb)

@@ -10,8 +10,9 @@ State is bounded so memory stays flat however long the file:
   records each, so a very common 3-gram cannot make the check quadratic;
 * the mixes are counters over a handful of labels.
 
-Everything is deterministic (crc32-based word hashes, no ``hash()`` randomisation), so the
-same input gives the same findings on every run.
+Everything is deterministic (words get blake2b-based ids, 3-grams of ids are hashed with the
+unsalted tuple-of-int hash; no ``hash()`` of strings), so the same input gives the same
+findings on every run.
 """
 
 from __future__ import annotations
@@ -35,19 +36,56 @@ def normalise(text: str) -> str:
     return _NORM.sub(" ", text.lower()).strip()
 
 
+# Every ASCII character that is not [a-z0-9] becomes a space (upper case is gone after lower()).
+_ASCII_FOLD = str.maketrans({i: " " for i in range(128) if not chr(i).isalnum()})
+
+
+def normal_words(text: str) -> list[str]:
+    """The words of ``normalise(text)``: ``" ".join(normal_words(t)) == normalise(t)``.
+
+    ASCII text (the common case) takes ``translate`` + ``split`` instead of the regex, several
+    times faster; for ASCII, ``[\W_]`` is exactly "not [a-z0-9]" once lower-cased.
+    """
+    low = text.lower()
+    if low.isascii():
+        return low.translate(_ASCII_FOLD).split()
+    return _NORM.sub(" ", low).split()
+
+
 def digest(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+class _WordIds(dict):
+    """word -> deterministic 64-bit id (blake2b), computed once per distinct word.
+
+    Bounded: cleared when it grows past ``limit`` words (ids are a pure function of the word,
+    so clearing changes nothing but speed)."""
+
+    def __init__(self, limit: int = 200_000):
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = digest(word)
+        return value
+
+
+_WORD_IDS = _WordIds()
 
 
 def sketch(words: list[str], k: int = SKETCH_K) -> tuple[int, ...]:
     """Bottom-k sketch of the word 3-gram set (sorted ascending).
 
-    Shingles are hashed with Python's built-in tuple hash (C speed). It is salted per process,
-    which is fine: sketches are only compared within one validation run.
+    Words become deterministic ids first; shingles of ids are then hashed with Python's tuple
+    hash (C speed), which for ints is not salted, so a sketch is the same in every process.
     """
     if len(words) < 3:
         return ()
-    return tuple(sorted(set(map(hash, zip(words, words[1:], words[2:], strict=False))))[:k])
+    ids = list(map(_WORD_IDS.__getitem__, words))
+    return tuple(sorted(set(map(hash, zip(ids, ids[1:], ids[2:], strict=False))))[:k])
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...], k: int = SKETCH_K) -> float:
@@ -97,9 +135,18 @@ class DuplicateTracker:
     def add(
         self, file: str, index: int, parts: Mapping[str, str], emit: Callable[..., None], *, prompt_dupes: bool = True
     ) -> None:
-        full = normalise("\n".join(parts[k] for k in sorted(parts)))
-        if not full:
+        # normalise("\n".join(parts)) word by word: the "\n" between two parts folds into the space
+        # between their words, so the whole text is the parts' words in order.
+        words: list[str] = []
+        prompt_words: list[str] = []
+        for k in sorted(parts):
+            part = normal_words(parts[k])
+            words.extend(part)
+            if k == "prompt":
+                prompt_words = part
+        if not words:
             return
+        full = " ".join(words)
         me = self._pack(file, index)
         d = digest(full)
         first = self._exact.get(d)
@@ -109,7 +156,7 @@ class DuplicateTracker:
             return  # an exact duplicate is not also a near duplicate or a repeated prompt
         self._exact[d] = me
         if prompt_dupes and parts.get("prompt"):
-            p = digest(normalise(parts["prompt"]))
+            p = digest(" ".join(prompt_words))
             first = self._prompts.get(p)
             if first is not None:
                 seen = self._unpack(first)
@@ -117,10 +164,10 @@ class DuplicateTracker:
             else:
                 self._prompts[p] = me
         if self.near:
-            self._near(me, full, emit)
+            self._near(me, words, emit)
 
-    def _near(self, me: int, full: str, emit: Callable[..., None]) -> None:
-        sk = sketch(full.split())
+    def _near(self, me: int, words: list[str], emit: Callable[..., None]) -> None:
+        sk = sketch(words)
         if len(sk) < 8:
             return
         best, best_sim = None, 0.0
@@ -134,10 +181,10 @@ class DuplicateTracker:
                 packed = self._sketches.get(serial)
                 if packed is None:
                     continue
-                other = tuple(array("q", packed))
+                other = array("q", packed)
                 if len(mine.intersection(other)) < self.min_shared:
                     continue  # the estimate counts shared hashes: too few shared, too dissimilar
-                sim = similarity(sk, other)
+                sim = similarity(sk, tuple(other))
                 if sim > best_sim:
                     best, best_sim = serial, sim
         if best is not None:
