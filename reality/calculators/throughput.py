@@ -71,7 +71,26 @@ def mfu(r: Resolved, kb: KnowledgeBase) -> tuple[Estimate, list[str]]:
     if r.dpo:
         dpo = next(u for u in kb.section("utilisation") if u.regime == "dpo")
         value = value * Estimate.of(dpo.mfu)
+    factor, source = matmul_factor(r, kb)
+    if source:
+        value = value * factor
+        sources.append(source)
     return value, sources
+
+
+def matmul_factor(r: Resolved, kb: KnowledgeBase) -> tuple[float, str | None]:
+    """MFU scale for a GPU whose achievable matmul is a smaller share of its peak than the reference's.
+
+    Never above 1: the MFU ranges already describe the GPUs they were calibrated on.
+    """
+    entries = kb.section("matmul_efficiency")
+    mine = next((e for e in entries if e.gpu == r.gpu.id), None)
+    ref = next((e for e in entries if e.reference), None)
+    if mine is None or ref is None or mine.share >= ref.share:
+        return 1.0, None
+    factor = mine.share / ref.share
+    return factor, (f"MFU x {factor:.2f}: {r.gpu.name} reaches {mine.share:.0%} of its peak in matmul "
+                    f"vs {ref.share:.0%} on the reference GPU ({mine.source}, as of {mine.as_of})")
 
 
 def scaling_efficiency(kb: KnowledgeBase, gpus: int) -> Estimate:

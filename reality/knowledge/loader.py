@@ -35,6 +35,7 @@ SECTIONS: dict[str, type[s.Sourced]] = {
     "flops": s.FlopsModel,
     "scaling": s.ScalingEfficiency,
     "overheads": s.Overhead,
+    "matmul_efficiency": s.MatmulEfficiency,
     "text_ratios": s.TextRatio,
     "defaults": s.Default,
     "misconceptions": s.Misconception,
@@ -228,10 +229,15 @@ def _check_references(kb: KnowledgeBase) -> list[Problem]:
                 )
             ids[entry.id] = section
     gpu_ids = {g.id for g in kb.gpus}
-    for row in kb.prices:
+    for row in [*kb.prices, *kb.section("matmul_efficiency")]:
         if row.gpu not in gpu_ids:
             file, line = kb.locations.get(row.id, ("?", None))
-            problems.append(Problem(file, line, row.id, f"price refers to unknown gpu {row.gpu!r}", code="reference"))
+            problems.append(Problem(file, line, row.id, f"refers to unknown gpu {row.gpu!r}", code="reference"))
+    refs = [e for e in kb.section("matmul_efficiency") if e.reference]
+    if kb.section("matmul_efficiency") and len(refs) != 1:
+        file, line = kb.locations.get(kb.section("matmul_efficiency")[0].id, ("?", None))
+        problems.append(Problem(file, line, "matmul_efficiency", f"needs exactly one reference entry, has {len(refs)}",
+                                code="reference"))
     return problems
 
 

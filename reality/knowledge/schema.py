@@ -194,6 +194,19 @@ class ScalingEfficiency(Sourced):
     efficiency: Range
 
 
+class MatmulEfficiency(Sourced):
+    """Measured maximum achievable BF16 matmul TFLOPS of a GPU against its spec peak."""
+
+    gpu: str
+    mamf: Compute
+    peak: Compute
+    reference: bool = False  # the GPU the MFU ranges are calibrated on (exactly one entry)
+
+    @property
+    def share(self) -> float:
+        return float(self.mamf.value) / float(self.peak.value)
+
+
 class Overhead(Sourced):
     """Fixed or proportional per-run overheads (start-up, evaluation, checkpointing)."""
 
