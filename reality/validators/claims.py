@@ -39,6 +39,7 @@ from operator import attrgetter
 
 from reality.validators import lexicon as lx
 from reality.validators.structure import Structure, segment
+from reality.validators.wordre import LETTER, WordStarts
 
 __all__ = ["Claim", "extract_claims", "KINDS", "QUALIFIERS"]
 
@@ -302,8 +303,10 @@ _REQ_WORDS = [r"needs?", r"needed", r"requir\w*", r"minimum", r"min\.?", r"at\s+
               r"usage", r"uses?", r"using", r"consum\w*", r"oom", r"out\s+of\s+memory"]
 _EST_WORDS = [r"est\.?", r"estimat\w*", r"expect\w*", r"should", r"would", r"will", r"probably", r"likely", r"typically", r"roughly",
               r"approx\w*", r"about", r"around", r"~", r"≈"]
-_REQ_RE = _word_set(_REQ_WORDS)  # = (?<![A-Za-z])(?i:needs?|needed|...)(?![A-Za-z])
-_EST_RE = _word_set(_EST_WORDS)
+# = (?<![A-Za-z])(?i:needs?|needed|...)(?![A-Za-z]); only searched (in _has), where the WordStarts
+# locator skips from one non-letter to the next instead of testing every candidate letter.
+_REQ_RE = WordStarts(_REQ_WORDS, boundary=LETTER, tail="(?![A-Za-z])")
+_EST_RE = WordStarts(_EST_WORDS, boundary=LETTER, tail="(?![A-Za-z])")
 _APPROX_CTX_RE = re.compile(r"(?i:\bapprox\w*|~|≈|\brough\w*)")
 # = (?i:per\s+epoch|/\s*epoch|\(\s*(?:1|one)\s+epoch\s*\)|for\s+(?:one|1|a\s+single)\s+epoch|each\s+epoch)
 _PER_EPOCH_CTX_RE = _word_set(
@@ -1102,7 +1105,7 @@ def _nearest_cue(
     return None
 
 
-def _has(pattern: re.Pattern, text: str, scopes: list[tuple[int, int]], skip: tuple[int, int]) -> bool:
+def _has(pattern: WordStarts, text: str, scopes: list[tuple[int, int]], skip: tuple[int, int]) -> bool:
     for a, b in scopes:
         if skip[0] >= a and skip[1] <= b:
             if pattern.search(text, a, skip[0]) or pattern.search(text, skip[1], b):
@@ -1184,9 +1187,8 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
                     c.kind, c.subject = "dataset_bytes", "dataset"
                 elif hit:
                     c.subject = lx.CUE_SUBJECTS["memory"][hit[0]]
-            if c.kind == "memory" and _has(_REQ_RE, text, scopes, (c.start, c.end)) or (
-                c.kind == "memory" and ("lower_bound" in c.quals)
-            ):
+            # (the cheap test first: "at least 24 GB" needs no search for a requirement word)
+            if c.kind == "memory" and ("lower_bound" in c.quals or _has(_REQ_RE, text, scopes, (c.start, c.end))):
                 c.role = "requirement"
 
         elif c.kind in ("money", "price_rate"):

@@ -167,6 +167,14 @@ class Rule(BaseModel):
         values = {**self.params, **context} if self.params else context
         return render_template(self.message, values)
 
+    def message_if_fires(self, context: Mapping[str, Any]) -> str | None:
+        """``render(context)`` when ``fires(context)``, else None (the parameters are merged once)."""
+        values = {**self.params, **context} if self.params else context
+        cond = self.compiled
+        if cond is not None and not cond(values):
+            return None
+        return render_template(self.message, values)
+
 
 def format_value(value: Any) -> str:
     """Numbers the way a person writes them: 1,200 / 3.5 / 1.2e10 -> 12B."""
@@ -200,23 +208,41 @@ def format_value(value: Any) -> str:
 
 def render_template(template: str, values: Mapping[str, Any]) -> str:
     """Fill ``{name}`` / ``{name:spec}`` placeholders: names only, no attribute or index access."""
-
-    def sub(match: re.Match[str]) -> str:
-        name, conv, spec = match.group(1), match.group(2), match.group(3)
+    out = []
+    for piece in _template_pieces(template):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        name, conv, spec, original = piece
         if name not in values:
-            return match.group(0)
+            out.append(original)
+            continue
         value = values[name]
         if conv:
             text = value if isinstance(value, str) else format_value(value)
-            return "\u201c" + text + "\u201d"
-        if spec and isinstance(value, int | float) and not isinstance(value, bool):
+            out.append("\u201c" + text + "\u201d")
+        elif spec and isinstance(value, int | float) and not isinstance(value, bool):
             try:
-                return format(value, spec)
+                out.append(format(value, spec))
             except ValueError:
-                return format_value(value)
-        return format_value(value)
+                out.append(format_value(value))
+        else:
+            out.append(format_value(value))
+    return "".join(out)
 
-    return _PLACEHOLDER.sub(sub, template)
+
+@functools.lru_cache(maxsize=1024)
+def _template_pieces(template: str) -> tuple[str | tuple[str, str | None, str | None, str], ...]:
+    """A template split once into literal text and placeholders (name, conversion, spec, as written);
+    a rule's message is rendered for every finding."""
+    pieces: list[str | tuple[str, str | None, str | None, str]] = []
+    last = 0
+    for m in _PLACEHOLDER.finditer(template):
+        pieces.append(template[last : m.start()])
+        pieces.append((m.group(1), m.group(2), m.group(3), m.group(0)))
+        last = m.end()
+    pieces.append(template[last:])
+    return tuple(pieces)
 
 
 class RulesError(ValueError):

@@ -9,6 +9,7 @@ whole-dataset checks (duplicates, persona / scenario mix); it yields one
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -19,6 +20,8 @@ from reality.validators.features import FORBIDDEN_KINDS, KIND_LABELS, Manifest, 
 from reality.validators.findings import Finding, RecordResult, Summary
 from reality.validators.readers import RawRecord, read_records
 from reality.validators.rules import RuleSet
+
+RECENT_TEXTS = 256  # texts whose claims are kept for the records that follow
 
 
 class Emitter:
@@ -46,9 +49,10 @@ class Emitter:
         ctx = {**context, "field": field or "", "quote": quote or ""}
         fired = False
         for rule in rules:
-            if rule.fires(ctx):
+            message = rule.message_if_fires(ctx)
+            if message is not None:
                 self.findings.append(
-                    Finding(rule.id, rule.severity, rule.render(ctx), field, tuple(span) if span else None, quote,
+                    Finding(rule.id, rule.severity, message, field, tuple(span) if span else None, quote,
                             expected, list(sources or ()), title=rule.title, fix=rule.fix)
                 )
                 fired = fired or rule.severity != "info"  # an info finding records a pass, not a problem
@@ -84,6 +88,7 @@ class Validation:
                                ("dataset.exact_duplicate", "dataset.near_duplicate", "dataset.duplicate_prompt"))
         self.track_mix = self.rules.active("dataset.persona_mix") or self.rules.active("dataset.scenario_mix")
         self.summary = Summary(dataset=self.config.dataset, tolerance=self.config.effective_tolerance)
+        self._recent_claims: OrderedDict[str, list[Any]] = OrderedDict()  # text -> its claims, see check_record
         self.max_record_bytes = int(float(self.rules.param("input.too_large", "max_record_mb", 1.0)) * 1e6)
 
     # -------------------------------------------------------------- claims
@@ -122,12 +127,19 @@ class Validation:
         gates.check_words(parts, emit)
         if not any(p.strip() for p in parts.values()):
             return parts
-        claim_cache: dict[str, list[Any]] = {}
+        recent = self._recent_claims
 
         def claims_of(text: str) -> list[Any]:
-            got = claim_cache.get(text)
+            # Claims are a pure function of the text (and never modified), so a text seen in a
+            # recent record is not read again: KTO files repeat prompts by design, DPO files often
+            # pair one prompt several times, and a record's fields may repeat each other.
+            got = recent.get(text)
             if got is None:
-                got = claim_cache[text] = self.extract(text) if self.extract else []
+                got = recent[text] = self.extract(text) if self.extract else []
+                if len(recent) > RECENT_TEXTS:
+                    recent.popitem(last=False)
+            else:
+                recent.move_to_end(text)
             return got
 
         if self.needs_claims and self.checker is not None:

@@ -23,8 +23,7 @@ class JsonFormatter:
         self.stream.write('{"records": [')
 
     def record(self, result: RecordResult) -> None:
-        self.stream.write(("\n" if self.first else ",\n") + json.dumps(result.to_dict(), ensure_ascii=False,
-                                                                       allow_nan=False, default=_default))
+        self.stream.write(("\n" if self.first else ",\n") + _RECORD_ENCODER.encode(result.to_dict()))
         self.first = False
 
     def finish(self, summary: Summary) -> None:
@@ -34,3 +33,8 @@ class JsonFormatter:
 
 def _default(value: object) -> object:
     return str(value)
+
+
+# = json.dumps(..., ensure_ascii=False, allow_nan=False, default=_default), without building an
+# encoder for every record
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_default)
