@@ -328,3 +328,31 @@ def test_repeating_a_cards_memory_as_a_requirement_is_still_checked_and_bookings
     rec = {"prompt": prompt, "chosen": "A 70B QLoRA run needs about 6 GB, so your card is fine."}
     assert ("R301", "chosen", "about 6 GB") in errors_in(rec)
     assert "R305" not in rules(validate_record(rec, CLAIMS_ONLY))  # "3 days" is a booking, not a run time
+
+
+def test_component_in_front_of_a_parenthesis_and_shares_of_the_optimizer_states():
+    prompt = "Full fine-tune of a 1B model on 10k examples for 3 epochs on an RTX 4090 uses about 20 GB. Why so much?"
+    ok = {"prompt": prompt, "chosen": "It also stores bf16 gradients (about 2 GB), two AdamW moments in fp32 (about 8 GB) and "
+                                      "an fp32 master copy of the weights (about 4 GB). Altogether roughly 18-22 GB."}
+    assert errors_in(ok) == []
+    bad = {"prompt": prompt, "chosen": "It also stores bf16 gradients (about 2 GB) and two AdamW moments in fp32 "
+                                       "(about 90 GB). Altogether roughly 18-22 GB."}
+    assert [(r, q) for r, _, q in errors_in(bad)] == [("R301", "about 90 GB")]
+
+
+def test_duration_at_a_stated_throughput_is_checked_at_that_rate():
+    prompt = "LoRA on a 7B model with 100k examples for one epoch on one H100, and I only get 3k tok/s."
+    tokens = est("tokens", "LoRA on a 7B model with 100k examples for one epoch on one H100")
+    at_3k = tokens.mid / 3000 / 3600
+    fix = "Your 3k tokens per second is far too low for an H100. "
+    ok = {"prompt": prompt, "chosen": fix + f"At 3k tokens per second it would take around {at_3k:.0f} hours."}
+    assert errors_in(ok) == []
+    bad = {"prompt": prompt, "chosen": fix + f"At 3k tokens per second it would take around {at_3k * 5:.0f} hours."}
+    assert [r for r, _, _ in errors_in(bad)] == ["R301"]
+
+
+def test_gigabytes_of_gpu_memory_is_an_amount_not_a_card():
+    prompt = "QLoRA on a 70B model with 5k examples for 2 epochs on one H100 80GB."
+    bad = {"prompt": prompt, "chosen": "QLoRA keeps it to about 46-80 GB.",
+           "rejected": "Even with QLoRA it needs about 300 GB of GPU memory, so a single H100 will not be enough."}
+    assert [(r, f, q) for r, f, q in errors_in(bad)] == [("R301", "rejected", "about 300 GB")]

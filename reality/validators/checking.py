@@ -214,8 +214,18 @@ _COMPONENT_BEFORE = re.compile(
     rf"(?:is|are|take|takes|need|needs|come to|comes to|of|at|use|uses|require|requires|weigh|weighs|total|totals|add|adds)\s+$",
     re.I,
 )
+# "gradients (about 2 GB)", "two AdamW moments in fp32 (about 8 GB)": a component named just before a parenthesis
+_SUBPARTS = r"(?:(?:adam(?:w)?\s+|optimi[sz]er\s+)?moments?|master\s+(?:copy|weights?))"
+_COMPONENT_PAREN = re.compile(
+    rf"\b(?P<parts>{_SUBPARTS}|{_PARTS})\b[^().;:!?\n]{{0,30}}\(\s*(?:about|around|roughly|approximately|~|≈)?\s*$", re.I)
 _PART_KEYS = (("weight", "weights"), ("grad", "gradients"), ("optimi", "optimizer states"), ("activation", "activations"),
-              ("logit", "logits"))
+              ("logit", "logits"), ("moment", "optimizer states"), ("master", "optimizer states"))
+# Adam's moments (8 of the 12 bytes per parameter) and the fp32 master copy (4 of 12) are parts of
+# the optimizer states: checked against [a third of the optimizer states' low, their high].
+_SUBPART_RE = re.compile(r"moment|master", re.I)
+# a duration conditioned on a stated throughput ("At 3k tokens per second it would take ~7 hours")
+_AT_RATE = re.compile(r"\bat\s+(?:about\s+|around\s+|roughly\s+|only\s+|~\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[kK])?\s*"
+                      r"(?:tokens?|tok)\s*(?:/\s*|per\s+)(?:s|sec|second)\b", re.I)
 _PER_GPU_AFTER = re.compile(r"^\s*(?:of\s+[\w-]+\s+)?(?:per|on each|on every|for each|each|/|a)\s*(?:gpu|card|device|rank)\b", re.I)
 _PER_GPU_BEFORE = re.compile(r"\b(?:each|every|per)\s+(?:gpu|card|device|rank)\s+(?:holds?|needs?|uses?|gets?|has|keeps?)\s+$", re.I)
 _DATASET_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:subset|sample|slice|corpus|dataset|data\s*set|of (?:text|data|raw text|"
@@ -452,6 +462,8 @@ class ClaimRole:
     reason: str = ""
     refuted: bool = False
     parts: tuple[str, ...] = ()  # memory of these components only ("weights", "optimizer states", ...)
+    subpart: bool = False  # only a share of ``parts`` (Adam moments, the master copy)
+    rate: float | None = None  # a duration "at N tokens/s": the time at that throughput, not the engine's
     per_gpu: bool = False  # memory said to be per GPU
     total_tokens: bool = False  # a token count over all epochs
     side_run: bool = False  # a test / pilot / smoke run, not the planned one
@@ -682,6 +694,10 @@ class ClaimChecker:
         if value is None:
             need = "a dataset size" if not plan.has_data else "what the estimate needs"
             return key, [], f"the record does not give {need} for a {ESTIMATE_LABELS.get(key, key)} estimate"
+        if key == "wall_hours" and role.rate and est.get("tokens") is not None:
+            t = est["tokens"]  # the time the record's tokens take at the stated rate
+            value = _Scaled(t.low / role.rate / 3600, t.mid / role.rate / 3600, t.high / role.rate / 3600, "hours",
+                            tuple(getattr(t, "sources", ()) or ()))
         if kind == "memory":
             parts = getattr(report, "parts", None) or {}
             if role.parts:
@@ -689,6 +705,8 @@ class ClaimChecker:
                     return key, [], "the calculators give no figure for " + " + ".join(role.parts)
                 lo = sum(parts[p][0] for p in role.parts)
                 hi = sum(parts[p][1] for p in role.parts)
+                if role.subpart:
+                    lo /= 3
                 value = _Scaled(lo, (lo + hi) / 2, hi, "GB", tuple(getattr(value, "sources", ()) or ()))
             out = [value]
             g = getattr(report, "gpus", 1) or 1
@@ -761,6 +779,10 @@ class ClaimChecker:
                 role.price = True
             if _SIDE_RUN.search(sent):
                 role.side_run = True
+            if kind == "duration":
+                rate = _AT_RATE.search(text, _sentence(text, start)[0], start)
+                if rate:  # "at 3k tokens per second it would take around 7 hours": time at that rate
+                    role.rate = float(rate.group("n").replace(",", "")) * (1000 if rate.group("k") else 1)
         elif kind == "memory":
             if _DATASET_AFTER.match(after):
                 return role.skip("a dataset size, not memory")
@@ -771,9 +793,10 @@ class ClaimChecker:
                     return role.skip("a GPU's capacity (spec)")
                 if ctx.is_capacity(claim):
                     return role.skip("a GPU's capacity (spec)")
-            m = _COMPONENT_AFTER.match(after) or _COMPONENT_BEFORE.search(before)
+            m = _COMPONENT_AFTER.match(after) or _COMPONENT_BEFORE.search(before) or _COMPONENT_PAREN.search(before)
             if m:
                 role.parts = _parts(m.group("parts"))
+                role.subpart = bool(_SUBPART_RE.search(m.group("parts")))
             role.per_gpu = bool("per_gpu" in (_get(claim, "qualifiers") or ()) or _PER_GPU_AFTER.match(after)
                                 or _PER_GPU_BEFORE.search(before))
         elif kind == "throughput" and (str(_get(claim, "subject") or "").startswith("inference")
@@ -1043,7 +1066,7 @@ _APPROX_WORDS = re.compile(r"(?i:\b(?:about|around|roughly|approximately|approx\
 
 def _parts(words: str) -> tuple[str, ...]:
     low = words.lower()
-    return tuple(name for stem, name in _PART_KEYS if stem in low)
+    return tuple(dict.fromkeys(name for stem, name in _PART_KEYS if stem in low))
 
 
 def _same_value(a: Any, b: Any) -> bool:

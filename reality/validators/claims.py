@@ -263,7 +263,9 @@ _PER_AFTER = re.compile(
     rf"|(?P<epoch>(?i:per{_WS}+epoch|/{_WS}*epoch|each{_WS}+epoch|an{_WS}+epoch|(?:for|in){_WS}+(?:one|1|a{_WS}+single|each|the{_WS}+first|a){_WS}+epoch|\({_WS}*(?:1|one){_WS}+epoch{_WS}*\)))"
     rf"|(?P<total>(?i:in{_WS}+total|total|overall|all[- ]in|altogether|combined)))(?![A-Za-z])"
 )
-_SPEC_AFTER = re.compile(rf"{_WS}*(?:-|{_WS})?(?:of{_WS}+)?(?:VRAM{_WS}+|vram{_WS}+)?(?i:(?:gpus?|cards?|graphics{_WS}+cards?)\b)")
+# "a 24 GB card", "80GB GPUs" - but not "300 GB of GPU memory", which is an amount, not a card
+_SPEC_AFTER = re.compile(rf"{_WS}*(?:-|{_WS})?(?:of{_WS}+)?(?:VRAM{_WS}+|vram{_WS}+)?(?i:(?:gpus?|cards?|graphics{_WS}+cards?)\b"
+                         rf"(?!{_WS}*(?:memory|ram|vram)\b))")
 _SPEC_BETWEEN = re.compile(
     rf"^[\s,(:\-–]*(?i:(?:with|has|have|which{_WS}+has|that{_WS}+has|offers|packs|sports|comes{_WS}+with|ships{_WS}+with|'s|’s|s'|and{_WS}+its|and{_WS}+their)\b)?"
     rf"[\s,(]*(?i:(?:only|just|a{_WS}+mere|about|~|up{_WS}+to)\b)?[\s~]*$"
