@@ -1,6 +1,6 @@
 """Accuracy of `reality validate` on the labelled claims corpus (tests/data/claims_corpus/).
 
-    .venv/bin/python bench/bench_accuracy.py                 # both splits, Python API
+    .venv/bin/python bench/bench_accuracy.py                 # all splits, Python API
     .venv/bin/python bench/bench_accuracy.py --split holdout # one split
     .venv/bin/python bench/bench_accuracy.py --cli           # same, through `reality validate --format json`
     .venv/bin/python bench/bench_accuracy.py --warnings      # also list warning findings
@@ -48,7 +48,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "claims_corpus"
-SPLITS = ("tune", "holdout")
+SPLITS = ("tune", "holdout", "holdout2")
 DEFAULT_SELECT = ("R3",)  # R301-R305: the numeric-claim rules
 TEXT_FIELDS = ("prompt", "chosen", "rejected")
 
@@ -260,7 +260,7 @@ def print_report(rep: SplitReport, details: bool = True, warnings: bool = False)
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", action="append", choices=SPLITS, help="split(s) to run (default: both)")
+    ap.add_argument("--split", action="append", choices=SPLITS, help="split(s) to run (default: all)")
     ap.add_argument("--select", default=",".join(DEFAULT_SELECT),
                     help="rules to run, comma-separated ids/prefixes/names (default: R3 = R301-R305)")
     ap.add_argument("--cli", action="store_true", help="run `reality validate --format json` instead of the API")

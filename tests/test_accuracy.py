@@ -1,6 +1,6 @@
 """Accuracy targets of the validator on the labelled claims corpus (tests/data/claims_corpus).
 
-Targets (issue 4, "Accuracy"): on tune + holdout, catch at least 95% of the bad records at
+Targets (issue 4, "Accuracy"): on all splits, catch at least 95% of the bad records at
 their labelled claim (verdict "reject" and an error finding overlapping ``bad_claim``) and
 falsely reject at most 5% of the good ones. Only the numeric-claim rules (R3xx) run; word
 counts and other gates do not count. The figures come from bench/bench_accuracy.py; nothing
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def _bench():
     spec = importlib.util.spec_from_file_location("bench_accuracy", ROOT / "bench" / "bench_accuracy.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 
@@ -33,7 +35,7 @@ def _records(name: str) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-@pytest.mark.parametrize("name,minimum", [("tune", 30), ("holdout", 15)])
+@pytest.mark.parametrize("name,minimum", [("tune", 30), ("holdout", 15), ("holdout2", 24)])
 def test_corpus_is_well_formed(name: str, minimum: int) -> None:
     records = _records(name)
     assert len(records) >= minimum
@@ -53,20 +55,32 @@ def test_corpus_is_well_formed(name: str, minimum: int) -> None:
 
 
 def test_corpus_splits_are_disjoint() -> None:
-    tune, holdout = _records("tune"), _records("holdout")
-    assert not {r["id"] for r in tune} & {r["id"] for r in holdout}
-    assert not {r["prompt"] for r in tune} & {r["prompt"] for r in holdout}
+    splits = {name: _records(name) for name in ("tune", "holdout", "holdout2")}
+    names = list(splits)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not {r["id"] for r in splits[a]} & {r["id"] for r in splits[b]}, (a, b)
+            assert not {r["prompt"] for r in splits[a]} & {r["prompt"] for r in splits[b]}, (a, b)
+
+
+def test_accuracy_on_the_splits_used_for_tuning() -> None:
+    # tune and the session-1 holdout were both used to tune the validator (see the corpus README):
+    # they guard against regressions; they are not an unbiased measurement
+    bench = _bench()
+    both = bench.combined(bench.evaluate(("tune", "holdout")))
+    assert both.recall("strict") >= 0.95, both.figures()["misses"]
+    assert both.false_rejection <= 0.05, both.figures()["false_rejection_ids"]
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "validator does not meet the accuracy targets on the holdout yet (last measured: tune strict recall 16/16, "
-    "false rejection 0/16; holdout strict recall 7/8, false rejection 2/8; tune+holdout 23/24 = 0.958 and "
-    "2/24 = 0.083; run bench/bench_accuracy.py for the misses and false rejections)"))
-def test_accuracy_targets() -> None:
+    "the targets are not met once the fresh holdout2 split (never tuned on) is counted. Last measured: "
+    "holdout2 strict recall 11/12, false rejection 2/12; all 72 records 35/36 = 0.972 and 2/36 = 0.056; "
+    "run bench/bench_accuracy.py for the misses and false rejections"))
+def test_accuracy_targets_including_the_fresh_holdout() -> None:
     bench = _bench()
-    reports = bench.evaluate(("tune", "holdout"))
-    both = bench.combined(reports)
-    recall, false_rejection = both.recall("strict"), both.false_rejection
+    reports = bench.evaluate(("tune", "holdout", "holdout2"))
+    every = bench.combined(reports)
+    recall, false_rejection = every.recall("strict"), every.false_rejection
     assert recall >= 0.95 and false_rejection <= 0.05, (
-        f"recall {recall:.3f} (misses: {both.figures()['misses']}), "
-        f"false rejection {false_rejection:.3f} (records: {both.figures()['false_rejection_ids']})")
+        f"recall {recall:.3f} (misses: {every.figures()['misses']}), "
+        f"false rejection {false_rejection:.3f} (records: {every.figures()['false_rejection_ids']})")
