@@ -1,13 +1,13 @@
 """Generator throughput against the stub: 200 DPO pairs, judge filtering, concurrency 64, 500 ms latency.
 
-    .venv/bin/python bench/bench_generate.py [--pairs 200] [--concurrency 64] [--latency 0.5] [--processes 2]
+    .venv/bin/python bench/bench_generate.py [--pairs 200] [--concurrency 64] [--latency 0.5] [--processes auto|1|2]
 
 The stub runs in a separate process (its CPU is not ours). Prompts come from a JSONL file so
 the figure is the pair phase: per pair, chosen || rejected (one latency) then the two judge
 calls in parallel (one more latency), so the bound is concurrency / (2 x latency) pairs/s.
 Prints throughput vs that bound and vs the best possible makespan for the run size, litellm's
 CPU per call (measured separately on the same stub), and the run's peak RSS (this process;
-with --processes N each call process adds its own, printed separately).
+with call processes each adds its own, printed separately).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--latency", type=float, default=0.5)
-    ap.add_argument("--processes", type=int, default=1, help="runtime.call_processes")
+    ap.add_argument("--processes", default="auto", help="runtime.call_processes (default auto: 2 on 2 cores)")
     args = ap.parse_args()
     os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     os.environ["STUB_API_KEY"] = "dummy"
@@ -60,7 +60,7 @@ def main() -> None:
             "models.main": model("main"), "models.rejected": model("rejected"), "models.judge": model("judge"),
             "judge": {"enabled": True, "min_chosen_score": 4.0, "max_rejected_score": 3.0},
             "validation": {"enabled": False},
-            "runtime": {"cache": False, "call_processes": args.processes},
+            "runtime": {"cache": False, "call_processes": args.processes if args.processes == "auto" else int(args.processes)},
         }))
         cfg = load_config(tmp / "gen.toml")
         get_litellm()  # import cost outside the timing
@@ -77,14 +77,14 @@ def main() -> None:
         pairs_s = s["records_written"] / secs
         calls = sum(m["requests"] for m in s["models"].values())
         print({k: (m["avg_latency_s"], m["requests"]) for k, m in s["models"].items()})
-        print(f"call_processes {args.processes}; pairs written {s['records_written']} / {args.pairs} "
+        print(f"call_processes {s['call_processes']}; pairs written {s['records_written']} / {args.pairs} "
               f"(dropped {s['dropped']}) in {secs:.2f} s, {calls} calls")
         print(f"throughput {pairs_s:.1f} pairs/s = {pairs_s / bound:.0%} of the bound {bound:.1f} pairs/s "
               f"(concurrency {args.concurrency} / (2 x {args.latency}s)); "
               f"{floor_s / secs:.0%} of the best possible for this run size ({floor_s:.2f} s, "
               f"{args.pairs / floor_s:.1f} pairs/s)")
         print(f"CPU of this process during the run {cpu:.2f} s = {cpu / calls * 1000:.2f} ms per call "
-              f"(ours + litellm{'; the call processes not counted' if args.processes > 1 else ''})")
+              f"(ours + litellm{'; the call processes not counted' if s['call_processes'] > 1 else ''})")
 
         # litellm alone: the same calls, no pipeline
         litellm = get_litellm()
@@ -106,9 +106,9 @@ def main() -> None:
         print(f"litellm CPU per call (acompletion alone, 300 calls): {per_call:.2f} ms")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS {peak:.0f} MB")
-        if args.processes > 1:  # the call processes have exited (and been waited for); the stub has not
+        if s["call_processes"] > 1:  # the call processes have exited (and been waited for); the stub has not
             child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print(f"peak RSS of the largest call process {child:.0f} MB (x {args.processes})")
+            print(f"peak RSS of the largest call process {child:.0f} MB (x {s['call_processes']})")
     finally:
         stub.kill()
 

@@ -131,3 +131,14 @@ def test_kill9_of_the_parent_leaves_no_child_and_resume_completes(tmp_path, stub
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     rows = read_rows(out)
     assert len(rows) == 18 and len({r["prompt"] for r in rows}) == 18
+
+
+def test_auto_uses_call_processes_only_at_high_concurrency(tmp_path, stub):
+    from reality.generator.config import AUTO_PROCESSES_FROM, call_processes_for
+
+    low = load_config(write_config(tmp_path, stub))  # concurrency 8
+    assert low.runtime.call_processes == "auto" and call_processes_for(low) == 1
+    high = load_config(write_config(tmp_path, stub, extra={"generation": {"concurrency": AUTO_PROCESSES_FROM}}))
+    assert call_processes_for(high) == max(1, min(os.cpu_count() or 1, 4))
+    fixed = load_config(write_config(tmp_path, stub, extra={"runtime": {"call_processes": 3}}))
+    assert call_processes_for(fixed) == 3

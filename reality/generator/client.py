@@ -30,7 +30,7 @@ from urllib.parse import urlparse
 
 from reality.generator.cache import DiskCache, request_key
 from reality.generator.callprocs import CallProcesses, RemoteCallError
-from reality.generator.config import GenConfig, ModelConfig
+from reality.generator.config import GenConfig, ModelConfig, call_processes_for
 from reality.generator.ratelimit import Limiter, acquire
 
 _litellm: Any = None
@@ -192,12 +192,13 @@ class LLM:
             self.prices[m.model] = self._price(m)
 
     async def _call_processes(self) -> CallProcesses | None:
-        """The child processes for ``runtime.call_processes > 1``, started on the first call."""
-        if self.rt.call_processes <= 1:
+        """The child processes for ``runtime.call_processes`` > 1, started on the first call."""
+        n = call_processes_for(self.cfg)
+        if n <= 1:
             return None
         async with self._procs_lock:
             if self._procs is None:
-                procs = CallProcesses(self.rt.call_processes, price_registrations(self.cfg))
+                procs = CallProcesses(n, price_registrations(self.cfg))
                 await procs.start()
                 self._procs = procs
         return self._procs

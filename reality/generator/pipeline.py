@@ -28,7 +28,7 @@ from reality.generator.client import (
     default_cache_dir,
     register_prices,
 )
-from reality.generator.config import GenConfig
+from reality.generator.config import GenConfig, call_processes_for
 from reality.generator.journal import Store
 from reality.generator.prompts import PromptItem, build_hierarchy, load_prompt_file
 from reality.generator.templates import render, variables
@@ -437,6 +437,8 @@ class Generator:
             "mode": self.cfg.generation.mode,
             "format": self.cfg.generation.format,
             "dataset": self.cfg.generation.dataset,
+            "concurrency": self.cfg.generation.concurrency,
+            "call_processes": call_processes_for(self.cfg),
             "columns": writers.columns(self.cfg),
             "stop_reason": self.stop_reason,
             "error": self.error,
