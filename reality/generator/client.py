@@ -168,6 +168,7 @@ class LLM:
         self._req: dict[str, Limiter] = {}
         self._tok: dict[str, Limiter] = {}
         self.on_event: Any = None  # callback(kind, role) for progress
+        self._n_procs = call_processes_for(cfg)
         self._procs: CallProcesses | None = None
         self._procs_lock = asyncio.Lock()
         window = self.rt.rate_window_seconds
@@ -193,12 +194,11 @@ class LLM:
 
     async def _call_processes(self) -> CallProcesses | None:
         """The child processes for ``runtime.call_processes`` > 1, started on the first call."""
-        n = call_processes_for(self.cfg)
-        if n <= 1:
-            return None
+        if self._n_procs <= 1 or self._procs is not None:
+            return self._procs
         async with self._procs_lock:
             if self._procs is None:
-                procs = CallProcesses(n, price_registrations(self.cfg))
+                procs = CallProcesses(self._n_procs, price_registrations(self.cfg))
                 await procs.start()
                 self._procs = procs
         return self._procs

@@ -154,6 +154,11 @@ class RuntimeConfig(_Model):
     )
 
 
+# From this concurrency one event loop spends most of its time in litellm's per-call CPU
+# (bench/bench_generate.py: 64 pairs in flight, 5.9 s in one process vs 4.9 s with 2).
+AUTO_PROCESSES_FROM = 32
+
+
 def call_processes_for(cfg: GenConfig) -> int:
     """``runtime.call_processes`` resolved: "auto" uses child processes only where one core would be the limit."""
     n = cfg.runtime.call_processes
@@ -162,11 +167,6 @@ def call_processes_for(cfg: GenConfig) -> int:
     if cfg.generation.concurrency < AUTO_PROCESSES_FROM:
         return 1
     return max(1, min(os.cpu_count() or 1, 4))
-
-
-# From this concurrency one event loop spends most of its time in litellm's per-call CPU
-# (bench/bench_generate.py: 64 pairs in flight, 5.9 s in one process vs 4.9 s with 2).
-AUTO_PROCESSES_FROM = 32
 
 
 class GenConfig(_Model):

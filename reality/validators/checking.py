@@ -740,6 +740,8 @@ class ClaimChecker:
         if ctx.echoes(claim):
             return role.skip("repeats the prompt's figure")
         if kind in ("money", "price_rate", "duration"):
+            sent_span = _sentence(text, start)
+            sent = text[slice(*sent_span)]
             if kind == "money" and (_RECURRING_AFTER.match(after) or _RECURRING_IN.search(_get(claim, "text") or "")):
                 return role.skip("a recurring or per-request price, not the training run's cost")
             if kind == "duration" and _ARTICLE_UNIT.match(_get(claim, "text") or "") and _PERIOD_BEFORE.search(before):
@@ -766,12 +768,10 @@ class ClaimChecker:
                     return role.skip("how long hardware is booked, not the run's length")
                 if _LOSS_BEFORE.search(before):
                     return role.skip("time lost to a failure, not the run's length")
-                sent = text[slice(*_sentence(text, start))]
                 if _MONITORING.search(sent):
                     return role.skip("a monitoring threshold")
-                if ctx.prompt and not _RUN_CUE.search(text, *_sentence(text, start)):
+                if ctx.prompt and not _RUN_CUE.search(text, *sent_span):
                     return role.skip("no sign that the duration is the training run's")
-            sent = text[slice(*_sentence(text, start))]
             if kind == "money" and ((_get(claim, "attrs") or {}).get("per") == "each" or _EACH_AFTER.match(after)):
                 # "$1.50-2.50 each": a price per GPU (per hour when the sentence says so), not the run's cost
                 if not _HOURLY.search(sent):
@@ -780,7 +780,7 @@ class ClaimChecker:
             if _SIDE_RUN.search(sent):
                 role.side_run = True
             if kind == "duration":
-                rate = _AT_RATE.search(text, _sentence(text, start)[0], start)
+                rate = _AT_RATE.search(text, sent_span[0], start)
                 if rate:  # "at 3k tokens per second it would take around 7 hours": time at that rate
                     role.rate = float(rate.group("n").replace(",", "")) * (1000 if rate.group("k") else 1)
         elif kind == "memory":

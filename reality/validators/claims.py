@@ -277,30 +277,6 @@ _DATASET_AFTER = re.compile(
 
 
 # ============================================================================ context regexes
-def _word_set(alts: list[str], words: bool = True) -> re.Pattern:
-    """``(?<![A-Za-z])(?i:alt|alt...)(?![A-Za-z])`` for alternatives that each start with a literal
-    character, rewritten to start with a character class (so that ``search`` skips to candidate
-    characters instead of trying the pattern at every position): the first character is consumed
-    by the class, the letter before it is checked with a two-character look-behind, and each
-    group of alternatives continues after a look-behind for its first character. It matches at
-    exactly the same positions (also with ``pos`` / ``endpos``)."""
-    groups: dict[str, list[str]] = {}
-    for alt in alts:
-        n = 2 if alt[0] == "\\" else 1  # an escaped first character: "\\("
-        groups.setdefault(alt[n - 1].lower(), []).append(alt[n:])
-    firsts = []
-    branches = []
-    for ch, rests in groups.items():
-        # every character that (?i:ch) matches: ch, its upper case, and the few non-ASCII folds
-        same = sorted({ch, ch.upper(), *(x for x in "\u0130\u0131\u017f\u212a" if re.fullmatch(f"(?i:{re.escape(ch)})", x))})
-        cls = "".join(re.escape(x) for x in same)
-        firsts.append(cls)
-        branches.append(f"(?<=[{cls}])(?i:{'|'.join(rests)})")
-    if not words:  # plain (?i:alt|alt...), no word boundaries
-        return re.compile(f"[{''.join(firsts)}](?:{'|'.join(branches)})")
-    return re.compile(f"[{''.join(firsts)}](?<![A-Za-z].)(?:{'|'.join(branches)})(?![A-Za-z])")
-
-
 _REQ_WORDS = [r"needs?", r"needed", r"requir\w*", r"minimum", r"min\.?", r"at\s+least", r"fits?", r"fitting", r"peak", r"footprint",
               r"usage", r"uses?", r"using", r"consum\w*", r"oom", r"out\s+of\s+memory"]
 _EST_WORDS = [r"est\.?", r"estimat\w*", r"expect\w*", r"should", r"would", r"will", r"probably", r"likely", r"typically", r"roughly",
@@ -310,10 +286,9 @@ _EST_WORDS = [r"est\.?", r"estimat\w*", r"expect\w*", r"should", r"would", r"wil
 _REQ_RE = WordStarts(_REQ_WORDS, boundary=LETTER, tail="(?![A-Za-z])")
 _EST_RE = WordStarts(_EST_WORDS, boundary=LETTER, tail="(?![A-Za-z])")
 _APPROX_CTX_RE = re.compile(r"(?i:\bapprox\w*|~|≈|\brough\w*)")
-# = (?i:per\s+epoch|/\s*epoch|\(\s*(?:1|one)\s+epoch\s*\)|for\s+(?:one|1|a\s+single)\s+epoch|each\s+epoch)
-_PER_EPOCH_CTX_RE = _word_set(
-    [r"per\s+epoch", r"/\s*epoch", r"\(\s*(?:1|one)\s+epoch\s*\)", r"for\s+(?:one|1|a\s+single)\s+epoch", r"each\s+epoch"], words=False
-)
+# searched only in short spans (a header, 60 characters after a claim): a plain alternation does
+_PER_EPOCH_CTX_RE = re.compile(
+    r"(?i:per\s+epoch|/\s*epoch|\(\s*(?:1|one)\s+epoch\s*\)|for\s+(?:one|1|a\s+single)\s+epoch|each\s+epoch)")
 _PER_HOUR_CTX_RE = re.compile(r"(?i:\$\s*/\s*(?:gpu[- ]?)?(?:hour|hr|h)\b|per\s+(?:gpu[- ]?)?hour|/\s*(?:gpu[- ]?)?(?:hour|hr|h)\b|hourly|per\s+hr)")
 
 _FAMILY = {

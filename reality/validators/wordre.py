@@ -28,7 +28,7 @@ _QUANTIFIERS = frozenset("?*+{")
 # checked with the plain regex), never less: [^A-Za-z0-9_] holds all of \W and is a plain bitmap
 # test for sre, about twice as fast to skip over as the \W category.
 WORD = (r"\b", r"[^A-Za-z0-9_]")  # valid because every alternative starts with a word character (checked)
-LETTER = (r"(?<![A-Za-z])", r"[^A-Za-z]")  # "not after an ASCII letter", like claims._word_set
+LETTER = (r"(?<![A-Za-z])", r"[^A-Za-z]")  # "not after an ASCII letter"
 
 
 def _case_class(ch: str, flags: int) -> str:
