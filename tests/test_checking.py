@@ -356,3 +356,108 @@ def test_gigabytes_of_gpu_memory_is_an_amount_not_a_card():
     bad = {"prompt": prompt, "chosen": "QLoRA keeps it to about 46-80 GB.",
            "rejected": "Even with QLoRA it needs about 300 GB of GPU memory, so a single H100 will not be enough."}
     assert [(r, f, q) for r, f, q in errors_in(bad)] == [("R301", "rejected", "about 300 GB")]
+
+
+def test_a_gpu_ruled_out_is_not_the_plan_and_the_answer_picks_among_the_prompts_gpus():
+    plan_a10g = "LoRA on a 3.8B model with 2k examples for 4 epochs on one A10G"
+    tput = est("throughput_tokens_per_s", plan_a10g)
+    prompt = ("I assumed I'd need to rent an A100 for anything involving an LLM. Would an A10G be enough to "
+              "LoRA a 3.8B model on 2k examples for 4 epochs?")
+    claim = f"Expect about {tput.mid:,.0f} tokens per second."
+    rec = {"prompt": prompt, "chosen": f"An A10G is plenty; you don't need an A100. {claim}"}
+    assert errors_in(rec) == []
+    bad = dict(rec, chosen=f"An A10G is plenty; you don't need an A100. Expect about {tput.high * 4:,.0f} tokens per second.")
+    assert [r for r, _, _ in errors_in(bad)] == ["R301"]
+    # the ruled-out card is not context for a claim next to it
+    gpus = [c for c in claims_mod.extract_claims("You don't need an A100 here; an RTX 4090 works.") if c.kind == "gpu"]
+    assert [bool(c.attrs.get("negated")) for c in gpus] == [True, False]
+
+
+def test_budget_as_a_verb_in_a_response_is_an_estimate_and_under_is_not_a_constraint():
+    cost = est("cost_usd")
+    prompt = f"I plan {PLAN}. What should I put in the proposal?"
+    for phrase in (f"budget at least {money(cost.high * 8)} for the run", f"it costs under {money(cost.low / 8)}"):
+        rec = {"prompt": prompt, "chosen": f"For the proposal, {phrase}."}
+        assert [r for r, _, _ in errors_in(rec)] == ["R301"], phrase
+    ok = {"prompt": prompt, "chosen": f"For the proposal, budget about {money(cost.mid)}; with your $5,000 budget that leaves room."}
+    assert errors_in(ok) == []
+
+
+def test_people_time_a_test_run_and_a_price_per_hour_are_not_the_runs_length():
+    prompt = f"I plan {PLAN}."
+    rec = {"prompt": prompt,
+           "chosen": "The real cost is people: about two days to clean and de-identify the data, and one day for "
+                     "evaluation with the staff.\n\n**Pro Tip:** Before the full run, train for 50 steps and chat with "
+                     "the adapter. If the template is wrong, you've found out in five minutes.",
+           "rejected": "A cloud A100 is usually well under a few dollars an hour."}
+    assert errors_in(rec) == []
+    # the test-run context does not cross a paragraph
+    far = dict(rec, chosen="Before the full run, train for 50 steps.\n\nThe whole run takes five minutes.")
+    assert [q for _, _, q in errors_in(far)] == ["five minutes"]
+
+
+def test_two_durations_joined_by_to_are_one_range():
+    wall = est("wall_hours")
+    [c] = [c for c in claims_mod.extract_claims("It finishes in a few hours to half a day.") if c.kind == "duration"]
+    [few] = claims_mod.extract_claims("It finishes in a few hours.")
+    assert (c.low, c.high, c.text) == (few.low, 12.0, "a few hours to half a day") and "range" in c.qualifiers
+    rec = {"prompt": f"I plan {PLAN}.", "chosen": f"It takes {wall.mid:.0f} hours to half a day."}
+    assert errors_in(rec) == []
+
+
+def test_hourly_prices_written_per_named_gpu_or_as_a_rate_are_prices():
+    cost = est("cost_usd")
+    prompt = f"I plan {PLAN}."
+    for phrase in ("At about $2-3.50 per L40S-hour", "At about $0.80 per A100-hour", "Billed per GPU per hour at roughly $2.50-4",
+                   "At your $2 contract rate"):
+        rec = {"prompt": prompt, "chosen": f"{phrase}, the run costs roughly {money(cost.mid)}."}
+        assert errors_in(rec) == [], phrase
+    [c] = [c for c in claims_mod.extract_claims("$1.50-2.50 per A100-hour") if c.kind == "price_rate"]
+    assert c.unit == "USD/GPU-hour"
+
+
+def test_counts_per_period_vocabularies_and_headroom_are_not_plan_figures():
+    prompt = f"I plan {PLAN}."
+    rec = {"prompt": prompt,
+           "chosen": "How many runs a week do they launch? Gemma uses a 256k-token vocabulary. "
+                     "Set max_memory to leave 15 GB free on GPU 0."}
+    assert errors_in(rec) == []
+    bad = dict(rec, chosen="The run needs about 900 GB.")
+    assert [q for _, _, q in errors_in(bad)] == ["about 900 GB"]
+
+
+def test_a_few_test_steps_peoples_tasks_and_a_person_acting_are_not_the_run():
+    prompt = f"I plan {PLAN}."
+    rec = {"prompt": prompt,
+           "chosen": "**Pro Tip:** Before any long run, train 10 steps and print the peak memory. Thirty seconds of "
+                     "testing tells you whether it fits.\n\n**Pro Tip:** Benchmark 100 steps at micro-batch 2 and 4. "
+                     "It takes a few minutes.\n\n6. **Delivery date.** Data cleaning 2 days, client review 3 days.\n\n"
+                     "When someone asks about 2 epochs, you can answer in ten seconds by scaling the tokens line."}
+    assert errors_in(rec) == []
+    # a step count alone does not make a run a test: the full run's length is still checked
+    bad = dict(rec, chosen="Training 3,000 steps takes about 400 hours.")
+    assert [q for _, _, q in errors_in(bad)] == ["about 400 hours"]
+
+
+def test_thats_is_not_a_possessive_capacity():
+    plan = "Full fine-tune of a 70B model on 2GB of text for one epoch on eight A100 80GB"
+    vram = est("vram_per_gpu_gb", plan)
+    rec = {"prompt": f"A consultant proposes a {plan}.",
+           "chosen": f"The plan as written fails. Even split across eight GPUs, that's roughly {vram.low:.0f}-{vram.high:.0f} GB "
+                     "per GPU, and each A100 holds 80 GB."}
+    assert [r for r, _, _ in errors_in(rec)] == []  # the correction is seen: no R303
+    wrong = dict(rec, chosen=f"Even split across eight GPUs, that's roughly {vram.high * 5:.0f} GB per GPU.")
+    assert "R301" in [r for r, _, _ in errors_in(wrong)]
+
+
+def test_named_models_without_a_size_and_moe_models_use_the_knowledge_base():
+    [phi] = [c for c in claims_mod.extract_claims("a Phi-3 mini LoRA") if c.kind == "model_size"]
+    assert phi.attrs["model"] == "phi-3-mini" and 3e9 < phi.low < 4.5e9
+    [ex] = [c for c in claims_mod.extract_claims("on 60k maintenance-log examples") if c.kind == "dataset_examples"]
+    assert ex.low == 60_000
+    assert not [c for c in claims_mod.extract_claims("a 7B model examples") if c.kind == "dataset_examples"]
+    moe = "Mixtral 8x7B QLoRA on 20k examples for 2 epochs on one H100"
+    vram = est("vram_per_gpu_gb", moe)
+    rec = {"prompt": f"We want {moe}.",
+           "chosen": f"Unlike a dense 7B, all experts must sit in memory: expect about {vram.mid:.0f} GB of the H100's 80 GB."}
+    assert errors_in(rec) == []

@@ -308,3 +308,17 @@ def test_price_each_is_per_gpu_hour_only_when_the_sentence_says_hourly():
 def test_documents_counted_as_examples(text, n):
     found = [c for c in extract_claims(text) if c.kind == "dataset_examples"]
     assert found and found[0].low == n
+
+
+def test_every_knowledge_base_model_alias_without_a_size_is_recognised():
+    import re
+
+    from reality.knowledge import load_kb
+    from reality.validators import lexicon
+
+    sized = re.compile(r"\d+(?:\.\d+)?\s*[bBmM]\b")
+    named = re.compile(rf"(?i:{lexicon.MODEL_NAMES_NO_SIZE})")
+    for model in load_kb().models:
+        for alias in [model.name, *model.aliases]:
+            if not sized.search(alias):
+                assert named.fullmatch(alias), f"{model.id}: {alias!r} has no size; add it to MODEL_NAMES_NO_SIZE"

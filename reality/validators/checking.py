@@ -72,6 +72,18 @@ _BEFORE_CONSTRAINT = WordStarts(_each(
      "at most", r"max(?:imum)?", "only have", "i have", "we have", "got", r"need (?:it|this|results?) (?:in|by|within)", "by",
      r"in (?:the )?next", "left", "remaining", "allocated", "approved"],
     r"\b[^.!?\n]{0,25}$"))
+# what still marks the user's budget or deadline in a response ("with your $500 budget", "you have 3 days")
+_RESPONSE_CONSTRAINT = WordStarts(_each(
+    ["budget", "afford", "deadline", r"limit(?:ed)?", r"cap(?:ped)?", "only have", "i have", "we have", "you have",
+     r"need (?:it|this|results?) (?:in|by|within)", "left", "remaining", "allocated", "approved", "got", "by",
+     r"in (?:the )?next"],
+    r"\b[^.!?\n]{0,25}$"))
+# "budget" as a verb: a response's advice on what to spend ("budget at least $120 for the run")
+_BUDGET_VERB = re.compile(
+    r"(?:^|[.!?:;,\n]\s*|\*\*\s*|\b(?:i'd|i would|you'd|you should|should|would|to|we|i|please|just|so|and)\s+)"
+    r"budget\s+(?:(?:about|around|roughly|approximately|at\s+least|up\s+to|no\s+more\s+than|~)\s*)?$",
+    re.I,
+)
 _AFTER_CONSTRAINT = re.compile(r"^[^.!?\n]{0,12}\b(?:budget|deadline|limit|cap|to spend|left|available|allocated|approved)\b", re.I)
 _DEADLINE_WORDS = re.compile(r"\b(deadline|within|by|in the next|need (?:it|this|results?) in|due|before|have)\b", re.I)
 _PER_EPOCH = re.compile(r"(?:for\s+|in\s+)?\b(?:per|each|every|one|1|a single|an|first|the first)\s+epoch\b|\bepoch\)", re.I)
@@ -121,9 +133,25 @@ _LOSS_BEFORE = WordStarts(_each([r"loss(?:es)?", "lose", "losing", "lost", r"was
 _EFFORT_AFTER = re.compile(
     r"^\s*(?:of|for)\s+(?:\w+[- ]){0,2}?(?:work|effort|labou?r|cleaning|labell?ing|annotation|review(?:ing)?|engineering|"
     r"developers?|engineers?|people|person|someone|human|manual|agent|staff|analysts?|writing|prep(?:aration)?|debugging|"
-    r"meetings?|setup|experience|reading)\b",
+    r"meetings?|setup|experience|reading|clean-?up|evaluation|de-?identification|anonymi[sz]ation|curation|integration|"
+    r"deployment|data\s+prep\w*|testing|trying|tinkering)\b"
+    # "two days to clean the data": a person's task named by its verb
+    r"|^\s*to\s+(?:clean|de-?identify|anonymi[sz]e|label|annotate|write|review|curate|collect|gather|prepare|integrate|"
+    r"deploy|design|document|hire|onboard)\b",
     re.I,
 )
+# a person's task right before the duration: "Data cleaning 2 days, ... client review 3 days"
+_EFFORT_BEFORE = re.compile(
+    r"\b(?:cleaning|clean-?up|labell?ing|annotation|review|reviews|evaluation|testing|integration|deployment|"
+    r"data\s+prep(?:aration)?|prep(?:aration)?|documentation|meetings?|onboarding|sign-?off|approval|hand-?over|"
+    r"writing|curation|de-?identification)\s*(?:[:=-]|takes?|needs?|of)?\s*(?:about|around|roughly|~)?\s*$", re.I)
+_IN_WORDS = frozenset({"in", "within", "about", "around", "roughly", "under", "than", "~"})
+# a person doing something in that time: "you can answer in ten seconds", "we reviewed it in an hour"
+_PERSON_ACT_BEFORE = re.compile(
+    r"\b(?:you|you'll|we|we'll|i|i'll|someone|anyone|a person|an engineer|your team)\s+(?:(?:can|could|will|would|should|"
+    r"may|might|usually|often|just)\s+)*(?:answer|reply|respond|read|review|skim|check|spot|fix|write|edit|update|"
+    r"set\s+up|configure|explain|decide|see|notice|find|label|annotate|clean|learn|switch|swap|change)\b"
+    r"[^.!?\n]{0,40}?\b(?:in|within)\s+(?:about|around|roughly|under|less than|~)?\s*$", re.I)
 _RECURRING_AFTER = re.compile(
     r"^\s*(?:per|a|an|each|every|/)\s*(?:month|year|week|day|user|seat|request|query|call|(?:1k|1m|million|thousand|1,000)\s+"
     r"tokens?|token|api call|mo|yr)\b|^\s*(?:monthly|yearly|annually|per-month)\b", re.I)
@@ -133,7 +161,14 @@ _INFERENCE = WordStarts(_each(["inference", "serving", "served", "generation", r
                                 "at runtime", r"chat responses?", r"answers? users"], r"\b"))
 _ARTICLE_UNIT = re.compile(r"^(?:a|an|per|each|every)\s+(?:second|minute|hour|day|week|month|year)$", re.I)
 _PERIOD_BEFORE = re.compile(r"(?:\bsaved|\bsaves|\bcosts?|\bearns?|\bbills?|\$\s?[\d.,]+[kKmM]?|\b[\d.,]+\s*(?:dollars|usd|"
-                            r"hours?|hrs?|minutes?|mins?|gb|tokens?|requests?|examples?))\s*$", re.I)
+                            r"hours?|hrs?|minutes?|mins?|gb|tokens?|requests?|examples?)"
+                            r"|\b(?:a|one|two|few|couple of|the)\s+(?:dollars?|bucks?|euros?|cents?|quid)"
+                            r"|\b(?:runs|jobs|times|experiments|requests|calls|queries|users|sessions|messages|tickets|"
+                            r"emails|deploys|releases|builds|iterations))\s*$", re.I)
+_HOURLY_BEFORE = re.compile(
+    r"(?:\bper\s+(?:gpu\s+)?(?:per\s+)?(?:hour|hr)|\bhourly(?:\s+(?:rate|price|cost))?|\bper-hour|/h(?:ou)?r)\b"
+    r"(?:\s+(?:is|are|of|at|runs?|costs?|comes?\s+to|around|about|roughly|~))*\s*$", re.I)
+_RATE_NOUN_AFTER = re.compile(r"^\s*(?:[a-z-]+\s+)?(?:hourly\s+)?rate\b", re.I)
 _SAVED_AFTER = re.compile(r"^\s*(?:saved|of savings|back|freed up|recovered|(?:per|a|each|every)\s+(?:week|month|year)|"
                           r"weekly|monthly|yearly|annually)\b", re.I)
 _PER_STEP_AFTER = re.compile(
@@ -158,8 +193,13 @@ _MONITORING = WordStarts(_each(
     ["alert", "alarm", r"timeouts?", r"time-?out", r"no new (?:step|log|checkpoint)s?", r"stall(?:s|ed)?", r"hangs?", "idle",
      "heartbeat", "watchdog"], r"\b"))
 _SIDE_RUN = WordStarts(_each(
-    [r"smoke[- ]test", r"test (?:run|job)", "pilot", r"dry[- ]run", "on purpose", r"before the (?:real|main|full|long) (?:run|job)",
-     "toy", "dummy", "quick test", r"sanity[- ]check", "start a job", r"kill (?:it|the job|a job)"], r"\b"))
+    [r"smoke[- ]test", r"test (?:run|job)", "pilot", r"dry[- ]run", "on purpose",
+     r"before (?:the|any|a|your) (?:real|main|full|long|big) (?:run|job|training)",
+     "toy", "dummy", "quick test", r"sanity[- ]check", "start a job", r"kill (?:it|the job|a job)",
+     # a few steps on purpose: "train 10 steps", "benchmark 100 steps at micro-batch 2, 4 and 8"
+     *(rf"{verb}(?:\s+(?:it|for|just|only|the first))*\s+\d{{1,3}}\s+(?:training\s+)?steps"
+       for verb in ("train", "run", "benchmark", "profile", "test", "try"))],
+    r"\b"))
 _RUN_CUE = WordStarts(
     _each([r"takes?", "took", "taking", r"finish(?:es|ed)?", r"complete[sd]?", r"run ?time", r"wall[- ]?(?:clock)?", "eta",
            r"lasts?", "will run", "would run", "should run", r"runs? for", "done in", "training time", "progress bar",
@@ -177,7 +217,9 @@ _REFUTED_AFTER = re.compile(
 SEQ_TOKENS_MAX = 1e5
 _PER_ITEM_AFTER = re.compile(
     r"^\s*(?:each|apiece|per\s+(?:example|sample|item|record|row|conversation|ticket|document|doc|pair|prompt|response|"
-    r"sequence|turn|message|batch|step|chunk|answer|question))\b", re.I)
+    r"sequence|turn|message|batch|step|chunk|answer|question))\b"
+    # "a 256k-token vocabulary", "a 128k-token context window"
+    r"|^[\s-]*(?:vocab(?:ular(?:y|ies))?|context(?:\s+window)?|window|sequences?|prompts?|inputs?|limit)\b", re.I)
 _SEQ_CUE_BEFORE = re.compile(r"\b(?:context|sequence|seq(?:uence)?[ _-]?len(?:gth)?|max[ _-]?len(?:gth)?|window|length)\s+"
                              r"(?:of\s+|to\s+|is\s+|like\s+|such as\s+)?$", re.I)
 _TOTAL_AFTER = re.compile(
@@ -200,8 +242,16 @@ _CAPACITY_BEFORE = WordStarts(_each(
     ["has", "have", "having", "with", r"of (?:your|the|its|their|a|an|our|my)", r"gb of", r"gigs? of", r"gib of", "inside", "onto",
      "into", r"fits? (?:in|on|into|within)", r"on (?:a|an|your|the|one|their|our|my)", r"under (?:the|your|a)",
      r"below (?:the|your)", r"within (?:the|your|a)"], _CAPACITY_TAIL))
-_CAPACITY_POSSESSIVE = re.compile("'s" + _CAPACITY_TAIL, re.I)
+# "the card's 24 GB", not "that's 24 GB" / "it's 24 GB" (a contraction of "is")
+_CAPACITY_POSSESSIVE = re.compile(
+    r"(?<!\bthat)(?<!\bit)(?<!\bwhat)(?<!\bthere)(?<!\bhere)(?<!\bwho)(?<!\bhe)(?<!\bshe)(?<!\bthis)['’]s" + _CAPACITY_TAIL,
+    re.I)
 _CAPACITY_AFTER = re.compile(r"^\s*(?:of\s+(?:vram|memory)\s+)?(?:cards?|gpus?|devices?|instances?|per card|each)\b", re.I)
+# "leave 15 GB free on GPU 0", "keep 2 GB of headroom"
+_HEADROOM_VERBS = frozenset({"leave", "leaves", "leaving", "keep", "keeps", "reserve", "reserves", "reserving", "about", "around",
+                             "roughly", "least", "~"})
+_HEADROOM_AFTER = re.compile(r"^\s*(?:of\s+(?:vram|memory|gpu memory)\s+)?(?:free|spare|unused|of\s+headroom|headroom|to\s+spare)\b", re.I)
+_HEADROOM_BEFORE = re.compile(r"\b(?:leave|leaves|leaving|keep|keeps|reserve|reserves|reserving)\s+(?:(?:about|around|roughly|at least|~)\s*)?$", re.I)
 _PARTS = r"(?:weights?|gradients?|grads|optimi[sz]er states?|optimi[sz]er|activations?|logits)"
 _COMPONENT_AFTER = re.compile(
     rf"^\s*(?:of|for|in)\s+(?:the\s+|its\s+|their\s+)?(?:(?:bf16|fp16|fp32|16-bit|4-bit|8-bit|nf4|int4|int8|quantized|sharded|"
@@ -262,6 +312,7 @@ class Plan:
     params: float | None = None
     method: str | None = None
     dpo: bool = False
+    model: str | None = None  # knowledge-base model id, when the model is named (MoE: active parameters)
     gpu: str | None = None
     gpus: int | None = None
     tokens: float | None = None
@@ -281,6 +332,7 @@ class Plan:
         # field by field (this runs for every checked claim; a loop over the fields was 3x slower)
         out = Plan(
             params=self.params if self.params is not None else other.params,
+            model=self.model if self.params is not None else other.model,  # a size said here is not the other's model
             method=self.method if self.method is not None else other.method,
             gpu=self.gpu if self.gpu is not None else other.gpu,
             gpus=self.gpus if self.gpus is not None else other.gpus,
@@ -312,7 +364,7 @@ class Plan:
         return out
 
     def key(self) -> tuple:
-        return (self.params, self.full_method, self.gpu, self.gpus, self.tokens, self.dataset_gb, self.examples,
+        return (self.params, self.model, self.full_method, self.gpu, self.gpus, self.tokens, self.dataset_gb, self.examples,
                 self.epochs, self.budget_usd, self.deadline_hours)
 
     @property
@@ -331,7 +383,7 @@ class Plan:
 
 
 # fill_from copies the fields one by one: a new field must be added there too
-assert tuple(Plan.__dataclass_fields__) == ("params", "method", "dpo", "gpu", "gpus", "tokens", "dataset_gb", "examples",
+assert tuple(Plan.__dataclass_fields__) == ("params", "method", "dpo", "model", "gpu", "gpus", "tokens", "dataset_gb", "examples",
                                             "epochs", "budget_usd", "deadline_hours", "inputs", "spans", "data_inputs")
 
 
@@ -355,15 +407,34 @@ def _value(v: Any) -> float | None:
     return None
 
 
-def is_constraint(text: str, claim: Any) -> bool:
-    """Money / duration that is the user's budget or deadline rather than a claim."""
+def is_constraint(text: str, claim: Any, *, response: bool = False) -> bool:
+    """Money / duration that is the user's budget or deadline rather than a claim.
+
+    In a response the test is narrower: "it costs under $10", "done within 3 hours", "you'll
+    spend about $40" and "budget at least $120 for the run" are the response's own estimates."""
     span = _get(claim, "span") or (0, 0)
     start, end = span
+    before = text[max(0, start - 60) : start]
+    if response and _BUDGET_VERB.search(before):
+        return False
     subject = (_get(claim, "subject") or "").lower()
     if "budget" in subject or "deadline" in subject:
         return True
-    before = text[max(0, start - 60) : start]
-    return bool(_BEFORE_CONSTRAINT.search(before) or _AFTER_CONSTRAINT.search(text[end : end + 40]))
+    cue = _RESPONSE_CONSTRAINT if response else _BEFORE_CONSTRAINT
+    return bool(cue.search(before) or _AFTER_CONSTRAINT.search(text[end : end + 40]))
+
+
+def _gpu_ids(claims: Iterable[Any], kb: Any) -> set[str]:
+    """The knowledge-base ids of the GPUs the claims name (not those ruled out)."""
+    out = set()
+    for c in claims:
+        if _get(c, "kind") == "gpu" and kb is not None:
+            attrs = _get(c, "attrs") or {}
+            name = attrs.get("gpu") or _get(c, "text")
+            gpu = kb.gpu(str(name)) if name and not attrs.get("negated") else None
+            if gpu is not None:
+                out.add(gpu.id)
+    return out
 
 
 def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -> Plan:
@@ -374,8 +445,9 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
         kind = _get(c, "kind")
         attrs = _get(c, "attrs") or {}
         if kind == "model_size":
-            if plan.params is None and (v := _mid(c)):
+            if plan.params is None and not attrs.get("negated") and (v := attrs.get("params") or _mid(c)):
                 plan.params = v
+                plan.model = attrs.get("model")
                 plan.inputs.add(id(c))
         elif kind == "method":
             m = str(attrs.get("method") or _get(c, "text") or "").lower()
@@ -389,7 +461,7 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
                 plan.method = m
             plan.inputs.add(id(c))
         elif kind == "gpu":
-            if plan.gpu is None:
+            if plan.gpu is None and not attrs.get("negated"):
                 name = attrs.get("gpu") or _get(c, "text")
                 gpu = kb.gpu(str(name)) if (kb is not None and name) else None
                 if gpu is not None:
@@ -592,7 +664,7 @@ class ClaimChecker:
             return hit
         try:
             scenario = self.scenario_cls(
-                params=plan.params, method=plan.full_method, gpu=plan.gpu, gpus=plan.gpus, tokens=plan.tokens,
+                params=plan.params, model=plan.model, method=plan.full_method, gpu=plan.gpu, gpus=plan.gpus, tokens=plan.tokens,
                 dataset_gb=plan.dataset_gb, examples=plan.examples, epochs=plan.epochs,
                 budget_usd=plan.budget_usd, deadline_hours=plan.deadline_hours,
             )
@@ -616,6 +688,7 @@ class ClaimChecker:
         params = _value(attrs.get("model_params"))
         if params:
             plan.params = params
+            plan.model = attrs.get("model")
         method = attrs.get("method")
         if method:
             m = _METHODS.get(str(method).lower())
@@ -757,7 +830,9 @@ class ClaimChecker:
                 return role.skip("an interval (every ...)")
             if last in _COMPARATORS and _THRESHOLD_BEFORE.search(pre):
                 return role.skip("a threshold or policy, not an estimate")
-            if _EFFORT_AFTER.match(after):
+            if _EFFORT_AFTER.match(after) or (kind == "duration" and (
+                    _EFFORT_BEFORE.search(before, len(before) - 60) or (
+                        last in _IN_WORDS and _PERSON_ACT_BEFORE.search(before, len(before) - 110)))):
                 return role.skip("people's time or effort, not the training run")
             if _NOT_RUN_AFTER.match(after):
                 return role.skip("not a figure about the run")
@@ -777,7 +852,13 @@ class ClaimChecker:
                 if not _HOURLY.search(sent):
                     return role.skip("a price per item, not the run's cost")
                 role.price = True
-            if _SIDE_RUN.search(sent):
+            if kind == "money" and (("hour" in before[-40:] or "hr" in before[-40:]) and _HOURLY_BEFORE.search(before, len(before) - 60)
+                                    or _RATE_NOUN_AFTER.match(after)):
+                role.price = True  # "billed per GPU per hour at $2.50-4", "at your $2 contract rate"
+            # a test run named before the claim or in its clause ("budget $350-1,800 for the run, plus a small
+            # pilot first" is the run's cost)
+            if (_SIDE_RUN.search(text, sent_span[0], end) or _SIDE_RUN.search(_clause(text, start, end))
+                    or (kind == "duration" and _side_run_before(text, sent_span[0]))):
                 role.side_run = True
             if kind == "duration":
                 rate = _AT_RATE.search(text, sent_span[0], start)
@@ -786,6 +867,8 @@ class ClaimChecker:
         elif kind == "memory":
             if _DATASET_AFTER.match(after):
                 return role.skip("a dataset size, not memory")
+            if _HEADROOM_AFTER.match(after) or (last in _HEADROOM_VERBS and _HEADROOM_BEFORE.search(before, len(before) - 40)):
+                return role.skip("memory to keep free (headroom), not what the run needs")
             if _get(claim, "subject") in ("ram", "disk") or _NOT_VRAM.search(_clause(text, start, end)):
                 return role.skip("disk or system memory, not GPU memory")
             if not _REQ_BEFORE.search(pre):
@@ -820,7 +903,7 @@ class ClaimChecker:
             kind = _get(claim, "kind")
             if kind not in CHECKED_KINDS or id(claim) in base.inputs:
                 continue
-            if kind in ("money", "duration", "price_rate") and is_constraint(text, claim):
+            if kind in ("money", "duration", "price_rate") and is_constraint(text, claim, response=not prompt):
                 continue
             if kind == "memory" and _get(claim, "role") == "spec":
                 continue  # "A100 80GB": a hardware spec, part of a GPU name
@@ -899,6 +982,9 @@ class ClaimChecker:
         prompt_plan = plan_from(claims.get("prompt", []), prompt_text, self.kb, constraints=True)
         chosen_plan = plan_from(claims.get("chosen", []), parts.get("chosen", ""), self.kb, constraints=False)
         base = prompt_plan.fill_from(chosen_plan) if parts.get("prompt") else chosen_plan
+        if chosen_plan.gpu and base.gpu != chosen_plan.gpu and chosen_plan.gpu in _gpu_ids(claims.get("prompt", []), self.kb):
+            # the prompt weighs several GPUs ("I assumed an A100; would an A10G do?"): the answer's pick is the plan's
+            base.gpu, base.gpus = chosen_plan.gpu, chosen_plan.gpus
         base.budget_usd = base.deadline_hours = None  # claims are checked against the plan, not the constraints
         ctx = TextContext(self.kb)
         for role in claims:
@@ -1135,6 +1221,15 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 _SENT_CACHE: dict[str, list[int]] = {}
+
+
+def _side_run_before(text: str, sent_start: int) -> bool:
+    """The sentence before, in the same paragraph, sets up a test run ("Before the full run, train
+    for 50 steps. ... you've found out in five minutes"): a duration here is likely that run's."""
+    if sent_start <= 0:
+        return False
+    a, b = _sentence(text, sent_start - 1)
+    return "\n" not in text[a:sent_start].strip() and bool(_SIDE_RUN.search(text, a, b))
 
 
 def _sentence(text: str, pos: int) -> tuple[int, int]:

@@ -152,6 +152,7 @@ _MODEL = re.compile(
     rf"\b(?P<mf>(?i:(?:meta[-/ ]?)?(?:{lx.MODEL_FAMILIES})))(?P<mv>[- ]?(?i:v)?\d+(?:\.\d+)?)??"
     rf"(?:[- _](?i:{lx.MODEL_TAGS}))*?[- _]?(?P<msz>(?:\d+x)?\d+(?:\.\d+)?)(?P<mu>[bBmM])(?![A-Za-z0-9])"
 )
+_NAMED_MODEL = re.compile(rf"\b(?i:{lx.MODEL_NAMES_NO_SIZE})(?![\w-])")
 _MONEY = re.compile(rf"(?P<ycur>\$|€|£|(?:USD|EUR|usd|eur){_WS}?){_WS}?{_range('y', cur=rf'(?:[$€£]{_WS}?)?')}(?P<yplus>\+)?")
 _METHOD = re.compile(
     r"(?<![\w-])(?:" + "|".join(rf"(?P<me{i}>{pat})" for i, (pat, _) in enumerate(lx.METHODS)) + r")(?![\w])"
@@ -243,7 +244,7 @@ _LOOKBACK = 40
 
 # --- right context (matched at a claim's end)
 _RATE_AFTER = re.compile(
-    rf"{_WS}*(?:/{_WS}*|{_WS}*\bper{_WS}+|{_WS}*\ban?{_WS}+)(?P<per>(?i:(?:gpu|node)[- ]?(?:hours?|hrs?|h)|hours?|hrs?|h|"
+    rf"{_WS}*(?:/{_WS}*|{_WS}*\bper{_WS}+|{_WS}*\ban?{_WS}+)(?P<per>(?i:(?:gpu|node)[- ]?(?:hours?|hrs?|h)|[a-z]{{1,4}}\d{{1,4}}[a-z]{{0,2}}[- ](?:hours?|hrs?)|hours?|hrs?|h(?!\d)|"
     rf"months?|mo|days?|weeks?|years?|yr|epochs?|runs?|gpus?|"
     rf"(?:1|one)?{_WS}?(?:m|million){_WS}?tokens?|(?:1|one)?{_WS}?(?:k|thousand){_WS}?tokens?|tokens?|examples?))(?![A-Za-z])"
 )
@@ -516,10 +517,18 @@ def _after_quals(text: str, end: int, quals: set[str]) -> None:
             quals.add("total")
 
 
+# Words that end a count rather than describe its examples ("7B model examples", "5k of them").
+_NOT_FILLERS = frozenset(
+    "of and or to the a an in on for with per from by at is are was were than more less over under about into "
+    "model models llm llms gpu gpus card cards node nodes epoch epochs step steps hour hours day days minute minutes "
+    "parameter parameters params weight weights layer layers".split()
+)
+
+
 def _read_unit(low: str, pos: int, digits: bool) -> tuple[str, float, int] | None:
     """The unit after a number: (kind, factor, end) or None. Skips up to three count fillers
     ("5k high-quality examples"), reads multi-word units ("tokens per second", "GPU hours")."""
-    fillers = 0
+    fillers = unknown = 0
     start = pos
     while True:
         m = _UNIT_WORD.match(low, pos)
@@ -546,10 +555,18 @@ def _read_unit(low: str, pos: int, digits: bool) -> tuple[str, float, int] | Non
             kind, factor = info
             if fillers and kind not in _COUNT_KINDS:
                 return None
+            if unknown and kind != "dataset_examples":
+                return None
             if w in lx.ATTACHED_ONLY_UNITS and (not digits or m.start(1) != start):
                 return None
             return kind, factor, end
         if w in _FILLERS and fillers < 3:
+            fillers += 1
+            pos = m.end()
+            continue
+        if digits and unknown < 2 and fillers + unknown < 3 and w not in _NOT_FILLERS and w[:1].isalpha():
+            # any one or two words before a noun that counts examples: "60k maintenance-log examples"
+            unknown += 1
             fillers += 1
             pos = m.end()
             continue
@@ -669,6 +686,22 @@ assert all(_NUMR.groupindex[k] == i + 1 for i, k in enumerate(_NUMR.groupindex))
 assert all(_MONEY.groupindex[k] == i + 1 for i, k in enumerate(_MONEY.groupindex))
 
 
+# A GPU named in order to be ruled out ("you don't need an A100", "instead of an H100").
+_NOT_THIS_GPU = re.compile(
+    r"(?:\b(?:do|does|did|will|would|wo|should)(?:n['’]t|\s+not)\s+need|\bno\s+need\s+for|\binstead\s+of|\brather\s+than|\bwithout)"
+    r"\s+(?:(?:to\s+)?(?:rent|buy|use|renting|buying|using)\s+)?(?:an?|the|any)?\s*$",
+    re.I,
+)
+
+
+# A model named for comparison ("unlike a dense 7B", "compared with the 13B").
+_NOT_THIS_MODEL = re.compile(
+    r"(?:\bunlike|\binstead\s+of|\brather\s+than|\bcompared\s+(?:to|with)|\bthan|\bvs\.?|\bversus)\s+"
+    r"(?:(?:a|an|the|our|your|my|their)\s+)?(?:(?:dense|smaller|larger|bigger|plain|regular|standard|base)\s+)?$",
+    re.I,
+)
+
+
 def _do_gpu(text: str, m: re.Match, out: list[_C], start: int | None = None) -> bool:
     name = m.group("gname")
     gcn, gcw, gcp = m.group("gcn"), m.group("gcw"), m.group("gcp")
@@ -691,8 +724,11 @@ def _do_gpu(text: str, m: re.Match, out: list[_C], start: int | None = None) -> 
         name = "RTX " + name
     gid = _gpu_id(name, mem)
     given = count is not None and _norm_words(gcw or "") not in ("a", "an")
-    c = _C("gpu", float(count or 1), float(count or 1), "GPU", m.start() if start is None else start, m.end(), set(), "gpu", "spec",
-           {"gpu": gid, "count": count or 1, "count_given": given})
+    s = m.start() if start is None else start
+    attrs = {"gpu": gid, "count": count or 1, "count_given": given}
+    if _NOT_THIS_GPU.search(text, max(0, s - 40), s):
+        attrs["negated"] = True  # "you don't need an A100": not the plan's GPU, not context for claims
+    c = _C("gpu", float(count or 1), float(count or 1), "GPU", s, m.end(), set(), "gpu", "spec", attrs)
     c.fixed = True
     out.append(c)
     for g in ("gm", "gm2", "gpm"):
@@ -737,6 +773,18 @@ def _do_model(m: re.Match, out: list[_C]) -> None:
     out.append(c)
 
 
+def _do_named_model(m: re.Match, out: list[_C]) -> bool:
+    """A model named without its size ("Phi-3 mini"): a model_size claim when the KB knows it."""
+    mid, params = _model_id(m.group(0))
+    if not params:
+        return False
+    c = _C("model_size", params, params, "parameter", m.start(), m.end(), set(), "model", "spec",
+           {"model": mid, "params": params})
+    c.fixed = True
+    out.append(c)
+    return True
+
+
 _EACH = re.compile(rf"{_WS}*(?i:each|apiece)\b")
 _SENT_END = re.compile(r"[.!?](?:\s|$)|\n")
 _HOURLY_NEAR = re.compile(r"(?i:\bhour(?:ly|s)?\b|\bhrs?\b|gpu[- ]?h)")
@@ -760,7 +808,8 @@ def _money_rate(text: str, c: _C) -> None:
     if not r:
         return
     per = _norm_words(r.group("per"))
-    if per.startswith(("gpu", "hour", "hr")) or per == "h":
+    if per.startswith(("gpu", "hour", "hr")) or per == "h" or per.endswith(("-hour", "-hours", " hour", " hours", "-hr", "-hrs")):
+        # "per GPU-hour", "per hour", "per A100-hour"
         c.kind = "price_rate"
         c.unit = "USD/GPU-hour"
         c.quals.add("per_hour")
@@ -969,6 +1018,10 @@ def _scan(text: str) -> tuple[list[_C], str, list[tuple[int, int, str]] | None]:
             if g:
                 _do_model(g, out)
                 end = g.end()
+            else:
+                g = _NAMED_MODEL.match(text, s)
+                if g and _do_named_model(g, out):
+                    end = g.end()
         elif anchor == "method":
             end = _do_method(text, s, out)
         elif anchor == "unitword":
@@ -1231,9 +1284,13 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
     # -- scenario context: what GPU / model / method / data the claim sits with
     # Only claims of a context kind can be context (model sizes only as specs or "model"), so
     # the scopes are walked over that sub-list (same order, same starts).
+    for o in claims:
+        if o.kind == "model_size" and _NOT_THIS_MODEL.search(text, max(0, o.start - 40), o.start):
+            o.attrs["negated"] = True  # "unlike a dense 7B": a comparison, not the plan's model
     ctx_claims = [
         o for o in claims
         if o.kind in _CONTEXT_SET and not (o.kind == "model_size" and o.role != "spec" and o.subject != "model")
+        and not o.attrs.get("negated")
     ]
     if not ctx_claims:
         return  # nothing below can change without context claims
@@ -1281,7 +1338,7 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
         if mdl is not None:
             if "model" in mdl.attrs:
                 c.attrs.setdefault("model", mdl.attrs["model"])
-            c.attrs.setdefault("model_params", mdl.low if mdl.low == mdl.high else (mdl.low, mdl.high))
+            c.attrs.setdefault("model_params", mdl.attrs.get("params") or (mdl.low if mdl.low == mdl.high else (mdl.low, mdl.high)))
         meth = found.get("method")
         if meth is not None:
             c.attrs.setdefault("method", meth.attrs["method"])
@@ -1309,12 +1366,34 @@ def _dist(o: _C, c: _C) -> int:
     return c.start - o.end if o.end <= c.start else o.start - c.end
 
 
+_RANGE_JOIN = re.compile(r"[ \t]*(?:to|or|-|–|—)[ \t]*")
+
+
+def _join_duration_ranges(text: str, raw: list[_C]) -> None:
+    """Two durations joined by "to" / "or" / a dash are one range: "a few hours to half a day"
+    (each side read alone would be checked alone). In place; ``raw`` is sorted."""
+    i = 0
+    while i < len(raw) - 1:
+        a, b = raw[i], raw[i + 1]
+        if (a.kind == b.kind == "duration" and not (a.fixed or b.fixed) and b.start - a.end <= 6
+                and _RANGE_JOIN.fullmatch(text, a.end, b.start)):
+            a.low, a.high = min(a.low, b.low), max(a.high, b.high)
+            a.end = b.end
+            a.quals |= b.quals
+            a.quals.add("range")
+            a.quals.discard("upper_bound")  # "up to" said of the first side is not the range's
+            del raw[i + 1]
+        else:
+            i += 1
+
+
 # ============================================================================ API
 def _extract(text: str) -> list[Claim]:
     raw, low, cues = _scan(text)
     if not raw:
         return []
     raw.sort(key=_START_END)
+    _join_duration_ranges(text, raw)
     st = segment(text)
     _attach(text, raw, st, _cues(text, low) if cues is None else cues)
     out = []

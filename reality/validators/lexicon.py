@@ -245,6 +245,12 @@ MODEL_FAMILIES = (
     r"command[- ]r|nemotron|solar|internlm|baichuan|mpt|zephyr|stablelm|cerebras[- ]gpt|flan[- ]t5|t5|"
     r"llava|orca|wizardlm|openchat|hermes|dolly|redpajama|cohere|aya|glm|chatglm|exaone|kimi"
 )
+# Model names that carry no size ("Phi-3 mini", "TinyLlama", "Mixtral"): the size comes from
+# the knowledge base (tests/test_claims.py checks that every such KB alias is matched here).
+MODEL_NAMES_NO_SIZE = (
+    r"(?:microsoft/)?phi[- ]?3[- ](?:mini|small|medium)(?:-(?:4k|8k|128k)-instruct)?|(?:microsoft/)?phi[- ]?2|"
+    r"tiny[- ]?llama|mixtral"
+)
 MODEL_TAGS = (
     r"instruct|chat|base|hf|it|distill|coder|math|mini|small|medium|large|nemo|v\d+(?:\.\d+)?|r1|"
     r"llm|vl|moe|turbo|alpaca|uncensored"
