@@ -141,17 +141,32 @@ _EFFORT_AFTER = re.compile(
     re.I,
 )
 # a person's task right before the duration: "Data cleaning 2 days, ... client review 3 days"
-_EFFORT_BEFORE = re.compile(
-    r"\b(?:cleaning|clean-?up|labell?ing|annotation|review|reviews|evaluation|testing|integration|deployment|"
-    r"data\s+prep(?:aration)?|prep(?:aration)?|documentation|meetings?|onboarding|sign-?off|approval|hand-?over|"
-    r"writing|curation|de-?identification)\s*(?:[:=-]|takes?|needs?|of)?\s*(?:about|around|roughly|~)?\s*$", re.I)
+_EFFORT_NOUNS = frozenset(
+    "cleaning cleanup clean-up labelling labeling annotation review reviews evaluation testing integration deployment "
+    "prep preparation documentation meeting meetings onboarding sign-off signoff approval handover hand-over writing "
+    "curation de-identification deidentification".split())
+_EFFORT_LINKS = frozenset({"takes", "take", "needs", "need", "of", "about", "around", "roughly", "~", ":", "=", "-", "–"})
+
+
+def _effort_before(words: list[str]) -> bool:
+    """The words before a duration end with a person's task, maybe linked: "client review 3 days",
+    "data prep: about 2 days", "evaluation takes 1 day"."""
+    for word in reversed(words[-3:]):
+        w = word.lower().strip(":=,")
+        if w in _EFFORT_NOUNS:
+            return True
+        if w and w not in _EFFORT_LINKS:
+            return False
+    return False
+
+
 _IN_WORDS = frozenset({"in", "within", "about", "around", "roughly", "under", "than", "~"})
 # a person doing something in that time: "you can answer in ten seconds", "we reviewed it in an hour"
-_PERSON_ACT_BEFORE = re.compile(
-    r"\b(?:you|you'll|we|we'll|i|i'll|someone|anyone|a person|an engineer|your team)\s+(?:(?:can|could|will|would|should|"
-    r"may|might|usually|often|just)\s+)*(?:answer|reply|respond|read|review|skim|check|spot|fix|write|edit|update|"
-    r"set\s+up|configure|explain|decide|see|notice|find|label|annotate|clean|learn|switch|swap|change)\b"
-    r"[^.!?\n]{0,40}?\b(?:in|within)\s+(?:about|around|roughly|under|less than|~)?\s*$", re.I)
+_PERSON_ACT_BEFORE = WordStarts(_each(
+    ["you", "you'll", "we", "we'll", "i", "i'll", "someone", "anyone", "a person", "an engineer", "your team"],
+    r"\s+(?:(?:can|could|will|would|should|may|might|usually|often|just)\s+)*(?:answer|reply|respond|read|review|skim|"
+    r"check|spot|fix|write|edit|update|set\s+up|configure|explain|decide|see|notice|find|label|annotate|clean|learn|switch|"
+    r"swap|change)\b[^.!?\n]{0,40}?\b(?:in|within)\s+(?:about|around|roughly|under|less than|~)?\s*$"))
 _RECURRING_AFTER = re.compile(
     r"^\s*(?:per|a|an|each|every|/)\s*(?:month|year|week|day|user|seat|request|query|call|(?:1k|1m|million|thousand|1,000)\s+"
     r"tokens?|token|api call|mo|yr)\b|^\s*(?:monthly|yearly|annually|per-month)\b", re.I)
@@ -831,7 +846,7 @@ class ClaimChecker:
             if last in _COMPARATORS and _THRESHOLD_BEFORE.search(pre):
                 return role.skip("a threshold or policy, not an estimate")
             if _EFFORT_AFTER.match(after) or (kind == "duration" and (
-                    _EFFORT_BEFORE.search(before, len(before) - 60) or (
+                    _effort_before(words) or (
                         last in _IN_WORDS and _PERSON_ACT_BEFORE.search(before, len(before) - 110)))):
                 return role.skip("people's time or effort, not the training run")
             if _NOT_RUN_AFTER.match(after):
@@ -857,7 +872,8 @@ class ClaimChecker:
                 role.price = True  # "billed per GPU per hour at $2.50-4", "at your $2 contract rate"
             # a test run named before the claim or in its clause ("budget $350-1,800 for the run, plus a small
             # pilot first" is the run's cost)
-            if (_SIDE_RUN.search(text, sent_span[0], end) or _SIDE_RUN.search(_clause(text, start, end))
+            clause_end = _CLAUSE_END.search(text, end, sent_span[1])
+            if (_SIDE_RUN.search(text, sent_span[0], clause_end.start() if clause_end else sent_span[1])
                     or (kind == "duration" and _side_run_before(text, sent_span[0]))):
                 role.side_run = True
             if kind == "duration":

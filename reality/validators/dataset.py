@@ -83,6 +83,7 @@ class _WordIds(dict):
 
 
 _WORD_IDS = _WordIds()
+_MASK_AND = _HASH_MASK.__and__
 
 
 def sketch(words: list[str], k: int = SKETCH_K) -> tuple[int, ...]:
@@ -97,7 +98,8 @@ def sketch(words: list[str], k: int = SKETCH_K) -> tuple[int, ...]:
     if len(words) < 3:
         return ()
     ids = list(map(_WORD_IDS.__getitem__, words))
-    return tuple(sorted({h & _HASH_MASK for h in map(hash, zip(ids, ids[1:], ids[2:], strict=False))})[:k])
+    # map() with a bound int method keeps the masking in C (a set comprehension runs bytecode per shingle)
+    return tuple(sorted(set(map(_MASK_AND, map(hash, zip(ids, ids[1:], ids[2:], strict=False)))))[:k])
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...], k: int = SKETCH_K) -> float:
