@@ -461,3 +461,34 @@ def test_named_models_without_a_size_and_moe_models_use_the_knowledge_base():
     rec = {"prompt": f"We want {moe}.",
            "chosen": f"Unlike a dense 7B, all experts must sit in memory: expect about {vram.mid:.0f} GB of the H100's 80 GB."}
     assert errors_in(rec) == []
+
+
+def test_peoples_time_other_tasks_and_conditions_are_not_the_run():
+    prompt = f"I plan {PLAN}."
+    rec = {"prompt": prompt,
+           "chosen": "4. **Your time (same for both).**\n   - Data cleaning and formatting: ~12 hours ($1,800)\n"
+                     "   - Evaluation and client review: ~6 hours ($900)\n\n"
+                     "- **Evaluation:** building a test set and having your staff review answers. About 1-2 weeks.\n\n"
+                     "Expect your ops lead to spend one to two weeks on this. Hold out 300 examples; scoring them takes "
+                     "about five minutes. The progress bar is noisy during the first few minutes. It OOM'd a few minutes in, "
+                     "and then we stopped. If memory stays flat below about 1 GB, raise the batch size.\n\n"
+                     "**Pro Tip:** Run both options for 300 steps and compare eval loss. It takes well under an hour."}
+    assert errors_in(rec) == []
+    # the same figures said of the run are checked
+    bad = {"prompt": prompt, "chosen": "The training run takes about two weeks and costs about $1,800."}
+    assert sorted(q for _, _, q in errors_in(bad)) == ["about $1,800", "about two weeks"]
+
+
+def test_a_table_row_that_states_the_hourly_rate_holds_costs_and_counts_travel_with_the_claim():
+    cost = est("cost_usd")
+    rec = {"prompt": f"I plan {PLAN}.",
+           "chosen": "| | Plan |\n|---|---|\n"
+                     f"| GPU cost ($1.50-2.50/GPU-hr) | ~{money(cost.mid)} |\n"}
+    assert errors_in(rec) == []
+    four = "LoRA on a 7B model with 20k examples for 2 epochs on 4x A100 80GB"
+    wall4 = est("wall_hours", four)
+    wall1 = est("wall_hours", "LoRA on a 7B model with 20k examples for 2 epochs on one A100 80GB")
+    rec = {"prompt": f"I plan LoRA on a 7B model with 20k examples for 2 epochs on one A100 80GB.",
+           "chosen": f"2. **Four-GPU run.** Wall time drops to roughly {wall4.mid:.1f} hours.\n\n"
+                     f"3. **A single A100 80GB.** Wall-clock: about {wall1.mid:.0f} hours."}
+    assert errors_in(rec) == []

@@ -322,3 +322,20 @@ def test_every_knowledge_base_model_alias_without_a_size_is_recognised():
         for alias in [model.name, *model.aliases]:
             if not sized.search(alias):
                 assert named.fullmatch(alias), f"{model.id}: {alias!r} has no size; add it to MODEL_NAMES_NO_SIZE"
+
+
+@pytest.mark.parametrize("text,kind,low,high", [
+    ("probably a couple hundred million tokens", "dataset_tokens", 2e8, 2e8),
+    ("Three passes over 10,000 emails", "dataset_examples", 10_000, 10_000),  # "over" is a preposition here
+    ("it shouldn't take more than a few hours", "duration", 0.0, 5.0),  # an upper bound, not a lower one
+    ("I have 500 MB of de-identified English clinical notes", "dataset_bytes", 0.5, 0.5),
+])
+def test_quantities_read_in_context(text, kind, low, high):
+    [c] = [c for c in extract_claims(text) if c.kind == kind]
+    assert (c.low, c.high) == (low, high)
+
+
+def test_hyphenated_gpu_counts_passes_and_fully_fine_tune():
+    assert [(c.kind, c.attrs.get("count")) for c in extract_claims("the Four-GPU run")] == [("gpu", 4)]
+    assert [(c.kind, c.low) for c in extract_claims("Three passes over the data")] == [("epochs", 3.0)]
+    assert [c.attrs.get("method") for c in extract_claims("asked me to fully fine-tune it")] == ["full"]

@@ -128,7 +128,7 @@ _THRESHOLD_BEFORE = re.compile(
 )
 _NEGATION_WORDS = frozenset({"not", "than", "of", "from", "never", "near", "even"})
 _COMPARATORS = frozenset({"above", "over", "than", "exceeding", "beyond", "under", "below", "past", ">", "<"})
-_ELAPSED_BEFORE = re.compile(r"\b(?:after|for the (?:first|last)|in the (?:first|last)|within the (?:first|last))\s+$", re.I)
+_ELAPSED_BEFORE = re.compile(r"\b(?:after|(?:for|in|within|during|over) the (?:first|last))\s+$", re.I)
 _LOSS_BEFORE = WordStarts(_each([r"loss(?:es)?", "lose", "losing", "lost", r"wasted?", "wasting"], r"\b[^.;:!?\n]{0,25}$"))
 _EFFORT_AFTER = re.compile(
     r"^\s*(?:of|for)\s+(?:\w+[- ]){0,2}?(?:work|effort|labou?r|cleaning|labell?ing|annotation|review(?:ing)?|engineering|"
@@ -160,6 +160,17 @@ def _effort_before(words: list[str]) -> bool:
     return False
 
 
+_OTHER_TASK_BEFORE = WordStarts(_each(
+    ["scoring", "evaluating", "evaluation", "generating", "generation", "inference", "downloading", "download", "loading",
+     "merging", "converting", "conversion", "quantizing", "quantization", "uploading", "exporting", "tokenizing",
+     "tokenization", "preprocessing", "deduplicat\\w*", "the eval", "serving", "a reply", "a response", "each request"],
+    r"\b[^.!?\n]{0,25}?\b(?:takes?|took|runs?|needs?|lasts?|is|are)\s+(?:(?:about|around|roughly|only|just|under|~)\s*)?$"))
+# "your ops lead will spend one to two weeks on this": people's time
+_SPEND_BEFORE = re.compile(
+    r"\b(?:spend|spends|spending|spent|invest|allocate)\s+(?:(?:about|around|roughly|~)\s*)?(?:[\w.]+\s+(?:to|or)\s+)?$", re.I)
+_COMPUTE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:gpu|compute|training|fine-?tun)", re.I)
+# the claim sits in an if-clause: "if" (or "unless") and no clause break or "then" up to the claim
+_IF_CLAUSE_BEFORE = re.compile(r"\b(?:if|unless)\b[^,;:.!?\n]{0,60}$(?<!\bthen\b)", re.I)
 _IN_WORDS = frozenset({"in", "within", "about", "around", "roughly", "under", "than", "~"})
 # a person doing something in that time: "you can answer in ten seconds", "we reviewed it in an hour"
 _PERSON_ACT_BEFORE = WordStarts(_each(
@@ -203,7 +214,7 @@ _EACH_AFTER = re.compile(r"^\s*(?:each|apiece|per (?:gpu|card|device|instance)|a
 _HOURLY = re.compile(r"\b(?:hour|hourly|hr|gpu[- ]?hours?)\b|/\s*h\b", re.I)
 _BOOKING_BEFORE = WordStarts(_each([r"reserved?", "reserving", r"rent(?:ed|ing)?", r"book(?:ed|ing)?", r"leased?", "leasing"],
                                    r"\b[^.;:!?\n]{0,30}?\bfor\s+(?:\w+\s+)?$"))
-_NOT_RUN_AFTER = re.compile(r"^\s*(?:into|ago|old|later|earlier)\b", re.I)
+_NOT_RUN_AFTER = re.compile(r"^\s*(?:into|ago|old|later|earlier)\b|^\s+in\b(?=\s*[,.;:)]|\s+(?:and|before|then|when|but)\b)", re.I)
 _MONITORING = WordStarts(_each(
     ["alert", "alarm", r"timeouts?", r"time-?out", r"no new (?:step|log|checkpoint)s?", r"stall(?:s|ed)?", r"hangs?", "idle",
      "heartbeat", "watchdog"], r"\b"))
@@ -212,7 +223,7 @@ _SIDE_RUN = WordStarts(_each(
      r"before (?:the|any|a|your) (?:real|main|full|long|big) (?:run|job|training)",
      "toy", "dummy", "quick test", r"sanity[- ]check", "start a job", r"kill (?:it|the job|a job)",
      # a few steps on purpose: "train 10 steps", "benchmark 100 steps at micro-batch 2, 4 and 8"
-     *(rf"{verb}(?:\s+(?:it|for|just|only|the first))*\s+\d{{1,3}}\s+(?:training\s+)?steps"
+     *(rf"{verb}\b[^.!?\n\d]{{0,30}}?\b\d{{1,3}}\s+(?:training\s+)?steps"
        for verb in ("train", "run", "benchmark", "profile", "test", "try"))],
     r"\b"))
 _RUN_CUE = WordStarts(
@@ -242,7 +253,9 @@ _TOTAL_AFTER = re.compile(
     r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|all)\s+epochs)\b", re.I)
 _MULTI_EPOCH = WordStarts(
     _each(["over", "across", "for", "in"], r"\s+(?:all\s+)?(?:the\s+)?(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|"
-                                           r"nine|ten|several|multiple|all)\s+epochs\b")
+                                           r"nine|ten|several|multiple|all)\s+(?:epochs|passes)\b")
+    + _each(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "multiple"],
+            r"\s+(?:epochs|passes)\s+(?:over|through|of)\b")  # "three passes over 10,000 emails is 23M tokens"
     + [r"in total\b"])
 # -- memory: capacity of a card, one component, per GPU
 _REQ_BEFORE = WordStarts(_each(
@@ -714,6 +727,8 @@ class ClaimChecker:
             else:
                 plan.method = m
         gpu = attrs.get("gpu")
+        if not gpu and attrs.get("gpu_count_given") and isinstance(attrs.get("gpu_count"), int | float) and attrs["gpu_count"] > 1:
+            plan.gpus = int(attrs["gpu_count"])  # "Four-GPU run": the count of the plan's GPU type
         if gpu and self.kb is not None:
             found = self.kb.gpu(str(gpu))
             if found is not None:
@@ -824,6 +839,9 @@ class ClaimChecker:
         # a number quoted in order to be corrected ("not ~305 hours", "3k tokens/s is too low")
         if ((last in _NEGATION_WORDS or last.endswith("n't")) and _NEGATED_BEFORE.search(pre)) or _REFUTED_AFTER.match(after):
             return role.skip("quoted to be corrected", refuted=True)
+        # a condition in a response: "If memory stays flat below 12 GB, raise the batch size"
+        if not ctx.prompt and ("if" in before.lower() or "unless" in before.lower()) and _IF_CLAUSE_BEFORE.search(before):
+            return role.skip("a condition (if ...), not an estimate")
         # the user's own figure repeated by a response (checked where it was said: in the prompt)
         if ctx.echoes(claim):
             return role.skip("repeats the prompt's figure")
@@ -845,6 +863,11 @@ class ClaimChecker:
                 return role.skip("an interval (every ...)")
             if last in _COMPARATORS and _THRESHOLD_BEFORE.search(pre):
                 return role.skip("a threshold or policy, not an estimate")
+            if (_get(claim, "attrs") or {}).get("effort"):
+                return role.skip("under a heading about people's time, not the training run")
+            if kind == "duration" and (_OTHER_TASK_BEFORE.search(before, len(before) - 70)
+                                       or (_SPEND_BEFORE.search(before) and not _COMPUTE_AFTER.match(after))):
+                return role.skip("the time of another task (evaluation, inference, people), not the training run")
             if _EFFORT_AFTER.match(after) or (kind == "duration" and (
                     _effort_before(words) or (
                         last in _IN_WORDS and _PERSON_ACT_BEFORE.search(before, len(before) - 110)))):
@@ -936,6 +959,7 @@ class ClaimChecker:
                 elif base.method == "qlora" and not _LORA_METHOD.search(text, *sentence):
                     local.method = None  # "LoRA adapters" in a QLoRA plan is not a switch of method
             if (local.gpus == 1 and local.gpu == base.gpu and (base.gpus or 1) > 1
+                    and not (_get(claim, "attrs") or {}).get("gpu_count_given")
                     and not _ONE_GPU.search(text, *_sentence(text, (_get(claim, "span") or (0, 0))[0]))):
                 local.gpus = None  # "on A100 80GB" names the type of the plan's GPUs, not a count of one
             if not local.has_data and (data := ctx.sentence_dataset(claim)) is not None:

@@ -177,7 +177,7 @@ for _w in ("a10g", "l40s", "mi300x", "mi325x", "mi250x", "gb200", "gh200"):
 for _w in lx.MODEL_FAMILIES.split("|"):
     _anchor(_w.split("[")[0].split("?")[0].rstrip("2z") + "*", "model")
 _anchor("meta*", "model")
-for _w in ("qlora", "lora", "dora", "full", "bf16", "bfloat16", "fp16", "float16", "nf4", "int4", "int8", "dpo",
+for _w in ("qlora", "lora", "dora", "full", "fully", "bf16", "bfloat16", "fp16", "float16", "nf4", "int4", "int8", "dpo",
            "orpo", "kto", "simpo", "grpo", "ppo", "rlhf", "sft", "peft"):
     _anchor(_w, "method")
 for _w, (_k, _) in lx.UNITS.items():
@@ -233,8 +233,11 @@ for _w in ("up to", "under", "less than", "fewer than", "at most", "below", "no 
            "maximum of", "just under", "well under", "as much as", "as many as"):
     _QUAL_WORDS[_w] = "upper_bound"
 _QUAL_REV = _rev(_QUAL_WORDS, symbols="~≈")
+_PASS_OVER = re.compile(r"\b(?:pass(?:es)?|epochs?|iterat\w*|loop\w*|train(?:ed|ing|s)?|fine-?tun\w*)\s*$")
+_NOT_MORE = re.compile(r"(?:n't|\bnot|\bnever)\s+(?:\w+\s+)?(?:take|last|need|cost|run|be)\s*$")
 _NUMW_REV = _rev(lx.NUMBER_WORDS)
-_COUNT_REV = _rev(lx.COUNT_WORDS)
+# a count before a GPU word, also hyphenated: "four-GPU run", "a two-GPU node"
+_COUNT_REV = re.compile(rf"(?:{_WS}*|-)(?P<w>{_trie(sorted({w[::-1] for w in lx.COUNT_WORDS}))})(?![a-z0-9])")
 # Pre-tests for the reversed matches: the text before the position, less trailing _WS, must
 # end with one of the words (a necessary condition, checked with one str.endswith call).
 _WS_CHARS = " \t\u00a0\u202f"
@@ -274,6 +277,9 @@ _SPEC_BETWEEN = re.compile(
 _DATASET_AFTER = re.compile(
     rf"{_WS}*(?:-|{_WS})?(?i:(?:of{_WS}+)?(?:(?:raw|clean|plain|training|cleaned|compressed|uncompressed|domain|text|json|jsonl|csv|parquet)[ -])*"
     rf"(?:text|data|dataset|datasets|corpus|corpora|documents|docs|pdfs|logs|files|jsonl|csv|parquet|books|articles|code))\b"
+    # "500 MB of de-identified English clinical notes": up to three describing words after "of"
+    rf"|{_WS}+(?i:of{_WS}+(?:[a-z][\w-]*{_WS}+){{1,3}}(?:text|data|documents|docs|notes|logs|emails|transcripts|tickets|"
+    rf"articles|books|code|papers|reports|records|messages|conversations|manuals|documentation|contracts|filings))\b"
 )
 
 
@@ -286,10 +292,16 @@ _EST_WORDS = [r"est\.?", r"estimat\w*", r"expect\w*", r"should", r"would", r"wil
 # locator skips from one non-letter to the next instead of testing every candidate letter.
 _REQ_RE = WordStarts(_REQ_WORDS, boundary=LETTER, tail="(?![A-Za-z])")
 _EST_RE = WordStarts(_EST_WORDS, boundary=LETTER, tail="(?![A-Za-z])")
+_EFFORT_CTX_RE = re.compile(
+    r"(?i:\byour\s+time\b|\bpeople(?:'s)?\s+(?:time|cost)|\bpeople\b|\bstaff\b|\blabou?r\b|\beffort\b|\bengineer(?:ing)?\s+time|"
+    r"\bteam\s+time|\bhuman\s+time|\bconsult\w*\s+(?:time|fees?)|\bdata\s+prep\w*|\bevaluation\b|\breview\b|"
+    r"\bintegration\b|\bcleaning\b|\blabell?ing\b|\bannotation\b|\bonboarding\b|\bhosting\b|\bserving\b|\binference\b)")
 _APPROX_CTX_RE = re.compile(r"(?i:\bapprox\w*|~|≈|\brough\w*)")
 # searched only in short spans (a header, 60 characters after a claim): a plain alternation does
 _PER_EPOCH_CTX_RE = re.compile(
     r"(?i:per\s+epoch|/\s*epoch|\(\s*(?:1|one)\s+epoch\s*\)|for\s+(?:one|1|a\s+single)\s+epoch|each\s+epoch)")
+_RATE_GIVEN_CTX_RE = re.compile(
+    r"(?i:\$\s*\d[\d.,]*(?:\s*[-–]\s*\$?\d[\d.,]*)?\s*(?:/|per\s+)(?:gpu[- ]?)?(?:hour|hr|h)\b)")
 _PER_HOUR_CTX_RE = re.compile(r"(?i:\$\s*/\s*(?:gpu[- ]?)?(?:hour|hr|h)\b|per\s+(?:gpu[- ]?)?hour|/\s*(?:gpu[- ]?)?(?:hour|hr|h)\b|hourly|per\s+hr)")
 
 _FAMILY = {
@@ -480,6 +492,10 @@ def _qual_back(low: str, start: int, floor: int) -> tuple[int, set[str]]:
             break
         word = m.group("w")[::-1]
         q = _QUAL_WORDS.get(" ".join(word.split()))
+        if q == "lower_bound" and word == "over" and _PASS_OVER.search(low, max(0, start - m.end() - 30), start - m.end()):
+            q = None  # "three passes over 10,000 emails": a preposition, not "more than"
+        elif q == "lower_bound" and word == "more than" and _NOT_MORE.search(low, max(0, start - m.end() - 30), start - m.end()):
+            q = "upper_bound"  # "shouldn't take more than a few hours"
         if q:
             quals.add(q)
         start -= m.end()
@@ -491,7 +507,7 @@ def _word_back(rev: re.Pattern, low: str, start: int, floor: int) -> int | None:
     if lo >= start:
         return None
     before = low[lo:start]
-    if not before.rstrip(_WS_CHARS).endswith(_REV_ENDS[rev]):
+    if not before.rstrip(_WS_CHARS + "-" if rev is _COUNT_REV else _WS_CHARS).endswith(_REV_ENDS[rev]):
         return None  # cheap test: none of the words ends there
     m = rev.match(before[::-1])
     return start - m.end() if m else None
@@ -1223,7 +1239,9 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
 
         elif c.kind in ("money", "price_rate"):
             if c.kind == "money" and "per" not in c.attrs and "per_epoch" not in c.quals:
-                if any(_PER_HOUR_CTX_RE.search(text, a, b) for a, b in contexts[:3]) and _context_rate(
+                rate_ctx = [(a, b) for a, b in contexts[:3] if _PER_HOUR_CTX_RE.search(text, a, b)]
+                # a header that states the rate itself ("GPU cost ($2.50-4/GPU-hr)") heads costs worked out from it
+                if rate_ctx and not any(_RATE_GIVEN_CTX_RE.search(text, a, b) for a, b in rate_ctx) and _context_rate(
                     text, c, scopes, starts, cues, blockers
                 ):
                     c.kind, c.unit = "price_rate", "USD/GPU-hour"
@@ -1261,6 +1279,8 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
 
         # -- context qualifiers from headers / labels ("Approx $/hour", "Est. Time (1 epoch)")
         ctx = contexts
+        if ctx and c.kind in ("money", "duration") and any(_EFFORT_CTX_RE.search(text, a, b) for a, b in ctx[:2]):
+            c.attrs["effort"] = True  # under "Your time", "People cost", "Evaluation:": not the training run
         if ctx:
             if "approx" not in c.quals and any(_APPROX_CTX_RE.search(text, a, b) for a, b in ctx[:2]):
                 c.quals.add("approx")
@@ -1334,6 +1354,7 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
         if g is not None:
             c.attrs.setdefault("gpu", g.attrs.get("gpu"))
             c.attrs.setdefault("gpu_count", g.attrs.get("count"))
+            c.attrs.setdefault("gpu_count_given", g.attrs.get("count_given"))
         mdl = found.get("model_size")
         if mdl is not None:
             if "model" in mdl.attrs:

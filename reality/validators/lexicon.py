@@ -85,6 +85,10 @@ NUMBER_WORDS: dict[str, tuple[float, float]] = {
     "half a": (0.5, 0.5),
     "half an": (0.5, 0.5),
     "a half": (0.5, 0.5),
+    "a couple hundred": (200, 200),
+    "couple hundred": (200, 200),
+    "a couple thousand": (2000, 2000),
+    "couple thousand": (2000, 2000),
     "a couple of": (2, 2),
     "a couple": (2, 2),
     "couple of": (2, 2),
@@ -175,7 +179,7 @@ _add(
     "t/s",
     "tps",
 )
-_add("epochs", 1.0, "epochs", "epoch")
+_add("epochs", 1.0, "epochs", "epoch", "passes")  # "three passes over the data"
 _add("compute", 1.0, "tflops", "tflop/s", "teraflops", "tflop")
 _add("compute", 1e3, "pflops", "pflop/s", "petaflops")
 # Money after the number ("1,200 dollars", "300 USD").
@@ -259,7 +263,7 @@ MODEL_TAGS = (
 # ---------------------------------------------------------------------------- methods
 METHODS: list[tuple[str, str]] = [
     # (regex, normalised method)
-    (r"(?i:full[- ](?:parameter[- ])?fine[- ]?tun(?:e|ing|ed|es)|full[- ]parameter(?:\s+training)?|full\s+FT|full[- ]weight\s+fine[- ]?tun\w*)", "full"),
+    (r"(?i:full(?:y)?[- ](?:parameter[- ])?fine[- ]?tun(?:e|ing|ed|es)|fully\s+(?:train|retrain)\w*|full[- ]parameter(?:\s+training)?|full\s+FT|full[- ]weight\s+fine[- ]?tun\w*)", "full"),
     (r"(?i:QLoRA)", "qlora"),
     (r"(?i:LoRA)", "lora"),
     (r"(?i:DoRA)", "dora"),

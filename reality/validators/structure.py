@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 Span = tuple[int, int]
 
 _HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
-_BOLD_LABEL = re.compile(r"[ \t]*(?:[-*+•][ \t]+)?\*\*([^*\n]{1,80}?)\*\*[ \t]*:?[ \t]*$")
+_BOLD_LABEL = re.compile(r"[ \t]*(?:(?:[-*+•]|\d{1,3}[.)])[ \t]+)?\*\*([^*\n]{1,80}?)\*\*[ \t]*:?[ \t]*$")
+# an item that starts with its own bold label: "- **Evaluation:** building a test set ..."
+_INLINE_LABEL = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+\*\*([^*\n]{1,60}?)\*\*")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 _LABEL_LINE = re.compile(r"[ \t]*(?:(?:[-*+•]|\d{1,3}[.)])[ \t]+)?([^\n|]{1,60}?):[ \t]*\**[ \t]*$")
 _TABLE_SEP = re.compile(r"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
@@ -264,7 +266,9 @@ def segment(text: str) -> Structure:
             continue
         im = _LIST_ITEM.match(line)
         if im:
-            blocks.append(Block(ls, le, "item", heading_context(), ls + im.end()))
+            own = _INLINE_LABEL.match(line)
+            ctx = ((ls + own.start(1), ls + own.end(1)),) + heading_context() if own else heading_context()
+            blocks.append(Block(ls, le, "item", ctx, ls + im.end()))
             continue
         # a plain line that merely contains a structural character
         if para_start < 0:
