@@ -866,7 +866,8 @@ class ClaimChecker:
             if (_get(claim, "attrs") or {}).get("effort"):
                 return role.skip("under a heading about people's time, not the training run")
             if kind == "duration" and (_OTHER_TASK_BEFORE.search(before, len(before) - 70)
-                                       or (_SPEND_BEFORE.search(before) and not _COMPUTE_AFTER.match(after))):
+                                       or (("pend" in before or "pent" in before or "nvest" in before or "llocat" in before)
+                                           and _SPEND_BEFORE.search(before) and not _COMPUTE_AFTER.match(after))):
                 return role.skip("the time of another task (evaluation, inference, people), not the training run")
             if _EFFORT_AFTER.match(after) or (kind == "duration" and (
                     _effort_before(words) or (
