@@ -492,3 +492,17 @@ def test_a_table_row_that_states_the_hourly_rate_holds_costs_and_counts_travel_w
            "chosen": f"2. **Four-GPU run.** Wall time drops to roughly {wall4.mid:.1f} hours.\n\n"
                      f"3. **A single A100 80GB.** Wall-clock: about {wall1.mid:.0f} hours."}
     assert errors_in(rec) == []
+
+
+def test_far_off_time_or_money_not_said_to_be_the_runs_is_a_warning_not_an_error():
+    wall = est("wall_hours")
+    assert wall.high < 24 * 7 / 3  # a week is far off for this plan
+    prompt = f"I plan {PLAN}."
+    loose = {"prompt": prompt, "chosen": "Set Windows active hours and pause updates for a week."}
+    found = validate_record(loose, CLAIMS_ONLY)
+    assert [(f.rule, f.severity, f.quote) for f in found] == [("R307", "warning", "a week")]
+    tied = {"prompt": prompt, "chosen": "The training run takes about a week."}
+    assert [r for r, _, _ in errors_in(tied)] == ["R301"]
+    # with R307 off, the unanchored figure is checked like any other
+    strict = [f.rule for f in validate_record(loose, ValidateConfig(select=["R3"], ignore=["R307"]))]
+    assert strict == ["R301"]

@@ -26,7 +26,7 @@ LEVELS = ("low", "medium", "high")
 RANK = {name: i for i, name in enumerate(LEVELS)}
 
 # How a finding's rule is read, by the validator check that produced it.
-UNVERIFIABLE_CHECKS = frozenset({"claims.unverifiable"})
+UNVERIFIABLE_CHECKS = frozenset({"claims.unverifiable", "claims.range_unanchored"})
 RANGE_CHECKS = frozenset({"claims.range", "claims.prompt_misconception", "claims.impossible_plan"})
 
 

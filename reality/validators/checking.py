@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reality.validators.wordre import WordStarts
+from reality.validators.structure import segment
 
 PLAN_KINDS = frozenset({"model_size", "method", "gpu", "dataset_tokens", "dataset_bytes", "dataset_examples", "epochs"})
 CHECKED_KINDS = frozenset({"money", "price_rate", "duration", "memory", "throughput", "dataset_tokens"})
@@ -171,6 +172,16 @@ _SPEND_BEFORE = re.compile(
 _COMPUTE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:gpu|compute|training|fine-?tun)", re.I)
 # the claim sits in an if-clause: "if" (or "unless") and no clause break or "then" up to the claim
 _IF_CLAUSE_BEFORE = re.compile(r"\b(?:if|unless)\b[^,;:.!?\n]{0,60}$(?<!\bthen\b)", re.I)
+# words that tie a time or money figure to the training run (see _run_anchored)
+_RUN_ANCHOR = WordStarts(_each(
+    [r"takes?", "took", "taking", r"finish(?:es|ed)?", r"complete[sd]?", r"run ?time", r"wall(?:[- ]?clock|[- ]time)?", "eta",
+     r"lasts?", r"runs?", "training", r"trains?", "trained", r"fine-?tun\w*", r"finetun\w*", r"jobs?", r"epochs?", "passes",
+     r"gpus?", r"gpu-?hours?", "compute", r"rent\w*", "cloud", r"instances?", r"bill\w*", "cost of the", "per run", "overnight",
+     r"attempts?", "on-demand", r"costs?", r"spend(?:s|ing)?", r"total(?:ly|s)?", "in all", "altogether"], r"\b"))
+# the sentence is about people's time: "your engineers' time to clean the data ... could take a few weeks"
+_PEOPLE_TIME = WordStarts(_each(
+    [r"engineers?(?:'s|')? time", r"people(?:'s)? time", r"staff time", r"team(?:'s)? time", r"your time", "human time",
+     r"person-(?:hours|days|weeks)", r"man-(?:hours|days)", r"engineering time", r"developer time"], r"\b"))
 _IN_WORDS = frozenset({"in", "within", "about", "around", "roughly", "under", "than", "~"})
 # a person doing something in that time: "you can answer in ten seconds", "we reviewed it in an hour"
 _PERSON_ACT_BEFORE = WordStarts(_each(
@@ -190,7 +201,7 @@ _PERIOD_BEFORE = re.compile(r"(?:\bsaved|\bsaves|\bcosts?|\bearns?|\bbills?|\$\s
                             r"hours?|hrs?|minutes?|mins?|gb|tokens?|requests?|examples?)"
                             r"|\b(?:a|one|two|few|couple of|the)\s+(?:dollars?|bucks?|euros?|cents?|quid)"
                             r"|\b(?:runs|jobs|times|experiments|requests|calls|queries|users|sessions|messages|tickets|"
-                            r"emails|deploys|releases|builds|iterations))\s*$", re.I)
+                            r"emails|deploys|releases|builds|iterations|ideas|attempts|tries|changes))\s*$", re.I)
 _HOURLY_BEFORE = re.compile(
     r"(?:\bper\s+(?:gpu\s+)?(?:per\s+)?(?:hour|hr)|\bhourly(?:\s+(?:rate|price|cost))?|\bper-hour|/h(?:ou)?r)\b"
     r"(?:\s+(?:is|are|of|at|runs?|costs?|comes?\s+to|around|about|roughly|~))*\s*$", re.I)
@@ -214,7 +225,7 @@ _EACH_AFTER = re.compile(r"^\s*(?:each|apiece|per (?:gpu|card|device|instance)|a
 _HOURLY = re.compile(r"\b(?:hour|hourly|hr|gpu[- ]?hours?)\b|/\s*h\b", re.I)
 _BOOKING_BEFORE = WordStarts(_each([r"reserved?", "reserving", r"rent(?:ed|ing)?", r"book(?:ed|ing)?", r"leased?", "leasing"],
                                    r"\b[^.;:!?\n]{0,30}?\bfor\s+(?:\w+\s+)?$"))
-_NOT_RUN_AFTER = re.compile(r"^\s*(?:into|ago|old|later|earlier)\b|^\s+in\b(?=\s*[,.;:)]|\s+(?:and|before|then|when|but)\b)", re.I)
+_NOT_RUN_AFTER = re.compile(r"^\s*(?:into|ago|old|later|earlier|of\s+(?:lost\s+)?(?:progress|work))\b|^\s+in\b(?=\s*[,.;:)]|\s+(?:and|before|then|when|but)\b)", re.I)
 _MONITORING = WordStarts(_each(
     ["alert", "alarm", r"timeouts?", r"time-?out", r"no new (?:step|log|checkpoint)s?", r"stall(?:s|ed)?", r"hangs?", "idle",
      "heartbeat", "watchdog"], r"\b"))
@@ -863,7 +874,7 @@ class ClaimChecker:
                 return role.skip("an interval (every ...)")
             if last in _COMPARATORS and _THRESHOLD_BEFORE.search(pre):
                 return role.skip("a threshold or policy, not an estimate")
-            if (_get(claim, "attrs") or {}).get("effort"):
+            if (_get(claim, "attrs") or {}).get("effort") or _PEOPLE_TIME.search(text, sent_span[0], start):
                 return role.skip("under a heading about people's time, not the training run")
             if kind == "duration" and (_OTHER_TASK_BEFORE.search(before, len(before) - 70)
                                        or (("pend" in before or "pent" in before or "nvest" in before or "llocat" in before)
@@ -1003,6 +1014,12 @@ class ClaimChecker:
                 fixed = corrected(claim, key, lo, hi) if callable(corrected) else bool(corrected)
                 fired = emit("claims.prompt_misconception", {**cctx, "corrected": fixed},
                              field=field_name, span=span, quote=quote, expected=expected, sources=sources)
+            elif kind in ("duration", "money") and off > 1.0 and span and not _run_anchored(text, *span) and emit(
+                    "claims.range_unanchored", cctx, field=field_name, span=span, quote=quote, expected=expected,
+                    sources=sources):
+                # time or money far off with no word of the run around it: people's time, a calendar,
+                # another task... a warning (R307), neither a checked pass nor an error
+                continue
             else:
                 fired = emit("claims.range", cctx, field=field_name, span=span, quote=quote, expected=expected,
                              sources=sources)
@@ -1262,6 +1279,15 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 _SENT_CACHE: dict[str, list[int]] = {}
+
+
+def _run_anchored(text: str, start: int, end: int) -> bool:
+    """Something from the sentence's start to the end of the claim's clause (or a table cell's row
+    label / header, or the item's label) says the figure is the training run's."""
+    if _RUN_ANCHOR.search(_clause(text, start, end)):
+        return True
+    lay = segment(text).layers(start)
+    return bool(lay) and any(_RUN_ANCHOR.search(text, a, b) for a, b in lay[2][:2])
 
 
 def _side_run_before(text: str, sent_start: int) -> bool:

@@ -48,6 +48,9 @@ CHECKS: dict[str, frozenset[str]] = {
     "claims.range": frozenset(
         {"claim_low", "claim_high", "expected_low", "expected_mid", "expected_high", "unit", "off_by", "kind", "estimate"}
     ),
+    "claims.range_unanchored": frozenset(
+        {"claim_low", "claim_high", "expected_low", "expected_mid", "expected_high", "unit", "off_by", "kind", "estimate"}
+    ),
     "claims.unverifiable": frozenset({"kind", "reason"}),
     "claims.impossible_plan": frozenset({"corrected", "numbers_ok", "reason"}),
     "claims.prompt_misconception": frozenset(

@@ -73,7 +73,7 @@ class Validation:
         self._checker_failed: str | None = None
         self._extract: Callable[[str], list[Any]] | None = None
         needs_claims = self.config.dataset == "reality" and any(
-            self.rules.active(c) for c in ("claims.range", "claims.unverifiable", "claims.impossible_plan",
+            self.rules.active(c) for c in ("claims.range", "claims.range_unanchored", "claims.unverifiable", "claims.impossible_plan",
                                            "claims.prompt_misconception"))
         needs_feature_claims = self.config.dataset == "features" and (
             self.rules.active("features.response_claim") or self.rules.active("features.prompt_claim"))
