@@ -454,7 +454,7 @@ def is_constraint(text: str, claim: Any, *, response: bool = False) -> bool:
     span = _get(claim, "span") or (0, 0)
     start, end = span
     before = text[max(0, start - 60) : start]
-    if response and _BUDGET_VERB.search(before):
+    if response and "udget" in before and _BUDGET_VERB.search(before):
         return False
     subject = (_get(claim, "subject") or "").lower()
     if "budget" in subject or "deadline" in subject:
@@ -1279,6 +1279,7 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 _SENT_CACHE: dict[str, list[int]] = {}
+_STRUCT_CACHE: dict[str, Any] = {}  # text -> Structure, for the few texts being checked
 
 
 def _run_anchored(text: str, start: int, end: int) -> bool:
@@ -1286,7 +1287,12 @@ def _run_anchored(text: str, start: int, end: int) -> bool:
     label / header, or the item's label) says the figure is the training run's."""
     if _RUN_ANCHOR.search(_clause(text, start, end)):
         return True
-    lay = segment(text).layers(start)
+    st = _STRUCT_CACHE.get(text)
+    if st is None:
+        if len(_STRUCT_CACHE) >= 16:
+            _STRUCT_CACHE.clear()
+        st = _STRUCT_CACHE[text] = segment(text)
+    lay = st.layers(start)
     return bool(lay) and any(_RUN_ANCHOR.search(text, a, b) for a, b in lay[2][:2])
 
 

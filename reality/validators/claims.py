@@ -703,6 +703,7 @@ assert all(_MONEY.groupindex[k] == i + 1 for i, k in enumerate(_MONEY.groupindex
 
 
 # A GPU named in order to be ruled out ("you don't need an A100", "instead of an H100").
+_RULED_OUT_WORDS = re.compile(r"(?i:need|instead|rather|without)")  # cheap pre-test
 _NOT_THIS_GPU = re.compile(
     r"(?:\b(?:do|does|did|will|would|wo|should)(?:n['’]t|\s+not)\s+need|\bno\s+need\s+for|\binstead\s+of|\brather\s+than|\bwithout)"
     r"\s+(?:(?:to\s+)?(?:rent|buy|use|renting|buying|using)\s+)?(?:an?|the|any)?\s*$",
@@ -711,6 +712,7 @@ _NOT_THIS_GPU = re.compile(
 
 
 # A model named for comparison ("unlike a dense 7B", "compared with the 13B").
+_COMPARE_WORDS = re.compile(r"(?i:unlike|instead|rather|compared|than|vs|versus)")  # cheap pre-test
 _NOT_THIS_MODEL = re.compile(
     r"(?:\bunlike|\binstead\s+of|\brather\s+than|\bcompared\s+(?:to|with)|\bthan|\bvs\.?|\bversus)\s+"
     r"(?:(?:a|an|the|our|your|my|their)\s+)?(?:(?:dense|smaller|larger|bigger|plain|regular|standard|base)\s+)?$",
@@ -742,7 +744,7 @@ def _do_gpu(text: str, m: re.Match, out: list[_C], start: int | None = None) -> 
     given = count is not None and _norm_words(gcw or "") not in ("a", "an")
     s = m.start() if start is None else start
     attrs = {"gpu": gid, "count": count or 1, "count_given": given}
-    if _NOT_THIS_GPU.search(text, max(0, s - 40), s):
+    if _RULED_OUT_WORDS.search(text, max(0, s - 40), s) and _NOT_THIS_GPU.search(text, max(0, s - 40), s):
         attrs["negated"] = True  # "you don't need an A100": not the plan's GPU, not context for claims
     c = _C("gpu", float(count or 1), float(count or 1), "GPU", s, m.end(), set(), "gpu", "spec", attrs)
     c.fixed = True
@@ -1177,6 +1179,13 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
     gpus = [c for c in claims if c.kind == "gpu" and c.attrs.get("gpu")]
 
     layer_cache: dict[int, list[tuple[int, int]]] = {}
+    effort_spans: dict[tuple[int, int], bool] = {}
+
+    def effort_ctx(a: int, b: int) -> bool:  # a heading about people's time (several claims share one)
+        hit = effort_spans.get((a, b))
+        if hit is None:
+            hit = effort_spans[(a, b)] = bool(_EFFORT_CTX_RE.search(text, a, b))
+        return hit
 
     def claims_in(a: int, b: int):
         i = bisect.bisect_left(by_start, a)
@@ -1279,7 +1288,7 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
 
         # -- context qualifiers from headers / labels ("Approx $/hour", "Est. Time (1 epoch)")
         ctx = contexts
-        if ctx and c.kind in ("money", "duration") and any(_EFFORT_CTX_RE.search(text, a, b) for a, b in ctx[:2]):
+        if ctx and c.kind in ("money", "duration") and any(effort_ctx(a, b) for a, b in ctx[:2]):
             c.attrs["effort"] = True  # under "Your time", "People cost", "Evaluation:": not the training run
         if ctx:
             if "approx" not in c.quals and any(_APPROX_CTX_RE.search(text, a, b) for a, b in ctx[:2]):
@@ -1305,7 +1314,8 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
     # Only claims of a context kind can be context (model sizes only as specs or "model"), so
     # the scopes are walked over that sub-list (same order, same starts).
     for o in claims:
-        if o.kind == "model_size" and _NOT_THIS_MODEL.search(text, max(0, o.start - 40), o.start):
+        if o.kind == "model_size" and _COMPARE_WORDS.search(text, max(0, o.start - 40), o.start) and _NOT_THIS_MODEL.search(
+                text, max(0, o.start - 40), o.start):
             o.attrs["negated"] = True  # "unlike a dense 7B": a comparison, not the plan's model
     ctx_claims = [
         o for o in claims
