@@ -506,3 +506,17 @@ def test_far_off_time_or_money_not_said_to_be_the_runs_is_a_warning_not_an_error
     # with R307 off, the unanchored figure is checked like any other
     strict = [f.rule for f in validate_record(loose, ValidateConfig(select=["R3"], ignore=["R307"]))]
     assert strict == ["R301"]
+
+
+def test_budget_tables_in_responses_serving_exports_and_abbreviations():
+    cost = est("cost_usd")
+    prompt = f"I plan {PLAN}."
+    # an itemised budget in a response holds estimates, checked like any other
+    rec = {"prompt": prompt, "chosen": f"4. **Itemised budget.**\n\n| Line item | Amount |\n|---|---|\n"
+                                      f"| GPU compute, main run | about {money(cost.high * 9)} |\n"}
+    assert [r for r, _, _ in errors_in(rec)] == ["R301"]
+    ok = {"prompt": prompt,
+          "chosen": "Serving is the real cost: two H100s to serve (~140 GB of weights) at ~$3/GPU-hour is about $4,400 a "
+                    "month around the clock. A Q4 GGUF export is around 400 MB. Tutorials train on 1-10k examples, "
+                    "i.e. 1-7M tokens. At $1.50-2.50 per A100 80GB hour that is cheap."}
+    assert errors_in(ok) == []

@@ -75,7 +75,10 @@ _BEFORE_CONSTRAINT = WordStarts(_each(
     r"\b[^.!?\n]{0,25}$"))
 # what still marks the user's budget or deadline in a response ("with your $500 budget", "you have 3 days")
 _RESPONSE_CONSTRAINT = WordStarts(_each(
-    ["budget", "afford", "deadline", r"limit(?:ed)?", r"cap(?:ped)?", "only have", "i have", "we have", "you have",
+    [r"your budget", "my budget", "our budget", "their budget", "the client's budget", "a total budget",
+     r"budget (?:of|is|was|cap|limit|allows|left)", "within budget", "over budget", "under budget", "on budget",
+     "remaining budget", "afford", "deadline", r"limit(?:ed)?", r"cap(?:ped)?",
+     "only have", "i have", "we have", "you have",
      r"need (?:it|this|results?) (?:in|by|within)", "left", "remaining", "allocated", "approved", "got", "by",
      r"in (?:the )?next"],
     r"\b[^.!?\n]{0,25}$"))
@@ -182,6 +185,8 @@ _RUN_ANCHOR = WordStarts(_each(
 _PEOPLE_TIME = WordStarts(_each(
     [r"engineers?(?:'s|')? time", r"people(?:'s)? time", r"staff time", r"team(?:'s)? time", r"your time", "human time",
      r"person-(?:hours|days|weeks)", r"man-(?:hours|days)", r"engineering time", r"developer time"], r"\b"))
+_SERVING = WordStarts(_each([r"serv(?:e|es|ing)", r"host(?:s|ing|ed)?", "inference", r"around the clock", "24/7",
+                              r"per month", "a month", "monthly", r"per (?:1k|1m|million|thousand) tokens", "api calls?"], r"\b"))
 _IN_WORDS = frozenset({"in", "within", "about", "around", "roughly", "under", "than", "~"})
 # a person doing something in that time: "you can answer in ten seconds", "we reviewed it in an hour"
 _PERSON_ACT_BEFORE = WordStarts(_each(
@@ -220,6 +225,7 @@ _RUN_NOUN_AFTER = re.compile(r"^[ \t]+(?:training\s+|fine-tuning\s+|fine-tune\s+
                              r"fine-tuning|epoch|pass|window|reservation|rental)s?\b", re.I)
 _NOT_VRAM = WordStarts(_each(
     ["disk", "storage", "ssd", "nvme", "on disk", "file size", r"files?", "download", "upload", "system ram", "cpu ram",
+     "gguf", r"exports?", "exported", r"q[2-8](?:_k\w*)?", "llama.cpp", "ollama", "to serve", "serving", r"inference (?:server|memory)",
      "host memory", "system memory", "cpu memory", "ram", r"checkpoints? (?:is|are|takes?|weighs?|of)", "bucket", "s3"], r"\b"))
 _EACH_AFTER = re.compile(r"^\s*(?:each|apiece|per (?:gpu|card|device|instance)|a (?:gpu|card))\b", re.I)
 _HOURLY = re.compile(r"\b(?:hour|hourly|hr|gpu[- ]?hours?)\b|/\s*h\b", re.I)
@@ -457,8 +463,8 @@ def is_constraint(text: str, claim: Any, *, response: bool = False) -> bool:
     if response and "udget" in before and _BUDGET_VERB.search(before):
         return False
     subject = (_get(claim, "subject") or "").lower()
-    if "budget" in subject or "deadline" in subject:
-        return True
+    if not response and ("budget" in subject or "deadline" in subject):
+        return True  # (a response's "Itemised budget" table or "For the budget, expect ..." holds estimates)
     cue = _RESPONSE_CONSTRAINT if response else _BEFORE_CONSTRAINT
     return bool(cue.search(before) or _AFTER_CONSTRAINT.search(text[end : end + 40]))
 
@@ -897,6 +903,8 @@ class ClaimChecker:
                     return role.skip("a monitoring threshold")
                 if ctx.prompt and not _RUN_CUE.search(text, *sent_span):
                     return role.skip("no sign that the duration is the training run's")
+            if kind == "money" and _SERVING.search(_clause(text, start, end)):
+                return role.skip("serving or hosting the model, not training it")
             if kind == "money" and ((_get(claim, "attrs") or {}).get("per") == "each" or _EACH_AFTER.match(after)):
                 # "$1.50-2.50 each": a price per GPU (per hour when the sentence says so), not the run's cost
                 if not _HOURLY.search(sent):
@@ -1265,7 +1273,7 @@ def _unit_label(key: str) -> str:
 
 # = r"[.!?](?=\s)|\n" and r"[.!?;:,(](?=\s)|[)\n]", written to start with a character class so that
 # sre skips to candidate characters instead of trying both branches at every position.
-_SENT = re.compile(r"[.!?\n](?:(?<=\n)|(?=\s))")
+_SENT = re.compile(r"(?<!\bi\.e)(?<!\be\.g)(?<!\betc)(?<!\bvs)(?<!\bapprox)(?<!\bca)[.!?\n](?:(?<=\n)|(?=\s))")  # not "i.e. "
 _CLAUSE_END = re.compile(r"[.!?;:,()\n](?:(?<=[)\n])|(?=\s))")
 
 

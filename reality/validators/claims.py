@@ -247,7 +247,7 @@ _LOOKBACK = 40
 
 # --- right context (matched at a claim's end)
 _RATE_AFTER = re.compile(
-    rf"{_WS}*(?:/{_WS}*|{_WS}*\bper{_WS}+|{_WS}*\ban?{_WS}+)(?P<per>(?i:(?:gpu|node)[- ]?(?:hours?|hrs?|h)|[a-z]{{1,4}}\d{{1,4}}[a-z]{{0,2}}[- ](?:hours?|hrs?)|hours?|hrs?|h(?!\d)|"
+    rf"{_WS}*(?:/{_WS}*|{_WS}*\bper{_WS}+|{_WS}*\ban?{_WS}+)(?P<per>(?i:(?:gpu|node)[- ]?(?:hours?|hrs?|h)|[a-z]{{1,4}}\d{{1,4}}[a-z]{{0,2}}(?:{_WS}\d{{2,3}}{_WS}?gb)?[- ](?:hours?|hrs?)|hours?|hrs?|h(?!\d)|"
     rf"months?|mo|days?|weeks?|years?|yr|epochs?|runs?|gpus?|"
     rf"(?:1|one)?{_WS}?(?:m|million){_WS}?tokens?|(?:1|one)?{_WS}?(?:k|thousand){_WS}?tokens?|tokens?|examples?))(?![A-Za-z])"
 )
@@ -712,6 +712,8 @@ _NOT_THIS_GPU = re.compile(
 
 
 # A model named for comparison ("unlike a dense 7B", "compared with the 13B").
+# precision words parsed as methods say nothing of full vs LoRA: not context for a claim's method
+_PRECISION_ONLY = frozenset({"bf16", "fp16", "16-bit", "float16", "bfloat16", "fp32"})
 _COMPARE_WORDS = re.compile(r"(?i:unlike|instead|rather|compared|than|vs|versus)")  # cheap pre-test
 _NOT_THIS_MODEL = re.compile(
     r"(?:\bunlike|\binstead\s+of|\brather\s+than|\bcompared\s+(?:to|with)|\bthan|\bvs\.?|\bversus)\s+"
@@ -1321,6 +1323,7 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
         o for o in claims
         if o.kind in _CONTEXT_SET and not (o.kind == "model_size" and o.role != "spec" and o.subject != "model")
         and not o.attrs.get("negated")
+        and not (o.kind == "method" and o.attrs.get("method") in _PRECISION_ONLY)
     ]
     if not ctx_claims:
         return  # nothing below can change without context claims
@@ -1353,7 +1356,11 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
                 elif si < 2:
                     d_o = cstart - o.end if o.end <= cstart else o.start - cend
                     d_p = cstart - prev.end if prev.end <= cstart else prev.start - cend
-                    if d_o < d_p:
+                    if si == 1 and (o.end <= cstart) != (prev.end <= cstart):
+                        # in the paragraph around the sentence, what came before is what "it" refers to
+                        if o.end <= cstart:
+                            here[k] = o
+                    elif d_o < d_p:
                         here[k] = o
             if here:
                 found.update(here)
