@@ -488,7 +488,7 @@ def test_a_table_row_that_states_the_hourly_rate_holds_costs_and_counts_travel_w
     four = "LoRA on a 7B model with 20k examples for 2 epochs on 4x A100 80GB"
     wall4 = est("wall_hours", four)
     wall1 = est("wall_hours", "LoRA on a 7B model with 20k examples for 2 epochs on one A100 80GB")
-    rec = {"prompt": f"I plan LoRA on a 7B model with 20k examples for 2 epochs on one A100 80GB.",
+    rec = {"prompt": "I plan LoRA on a 7B model with 20k examples for 2 epochs on one A100 80GB.",
            "chosen": f"2. **Four-GPU run.** Wall time drops to roughly {wall4.mid:.1f} hours.\n\n"
                      f"3. **A single A100 80GB.** Wall-clock: about {wall1.mid:.0f} hours."}
     assert errors_in(rec) == []

@@ -1,6 +1,6 @@
 """Spread litellm's per-call CPU over child processes (``runtime.call_processes``).
 
-litellm spends about 4-5 ms of CPU on every completion (building the request, the response
+litellm spends about 3-4 ms of CPU on every completion (building the request, the response
 objects, its cost lookup and logging). At concurrency 64 one event loop is busy with that alone
 and the run waits for CPU instead of for the provider. With ``call_processes = N`` (N > 1) the
 client keeps everything that needs one view of the run in this process (disk cache, budget,
@@ -9,7 +9,9 @@ children, each with its own event loop and its own litellm.
 
 Protocol: JSON lines over each child's stdin and stdout.
 
-    -> {"init": {"prices": {...}}}                  once: the config's prices for litellm
+    -> {"init": {"prices": {...}}}                  once: the config's prices for litellm (a
+                                                    model missing from its map costs ~1 ms more
+                                                    per call); then the child freezes the GC
     <- {"ready": true}                              litellm imported; start() waits for this
     -> {"id": 7, "kw": {...}, "key_env": "NAME"}    one attempt; the child reads the API key
                                                     from its inherited environment, so the key
@@ -150,7 +152,15 @@ class CallProcesses:
 
 
 async def _child_main() -> None:
-    from reality.generator.client import _short, classify, get_litellm, unpack_response, warm_up
+    from reality.generator.client import (
+        SendGate,
+        _short,
+        classify,
+        freeze_gc,
+        get_litellm,
+        unpack_response,
+        warm_up,
+    )
 
     litellm = get_litellm()
     await warm_up(litellm)
@@ -166,11 +176,15 @@ async def _child_main() -> None:
         proto.write(json.dumps(msg, ensure_ascii=False).encode() + b"\n")
         proto.flush()
 
+    gate = SendGate()  # requests leave in the order they came (client.py, "start-up and CPU")
+
     async def one(rid: int, kw: dict[str, Any], key_env: str | None) -> None:
         if key_env and os.environ.get(key_env):
             kw["api_key"] = os.environ[key_env]
         try:
-            send({"id": rid, "ok": list(unpack_response(await litellm.acompletion(**kw)))})
+            async with gate.slot():
+                resp = await litellm.acompletion(**kw)
+            send({"id": rid, "ok": list(unpack_response(resp))})
         except Exception as exc:
             kind, retry_after = classify(litellm, exc)
             send({"id": rid, "err": [kind, retry_after, _short(exc)]})
@@ -184,6 +198,7 @@ async def _child_main() -> None:
                     litellm.register_model({model: info})
                 except Exception:  # pricing is ours anyway; this only speeds litellm's lookups
                     pass
+            freeze_gc()  # for the child's life: start-up is over (client.py, "start-up and CPU")
             send({"ready": True})
             continue
         task = asyncio.create_task(one(msg["id"], msg["kw"], msg.get("key_env")))

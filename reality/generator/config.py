@@ -149,13 +149,15 @@ class RuntimeConfig(_Model):
     fsync: bool = True
     call_processes: Literal["auto"] | Annotated[int, Field(ge=1, le=32)] = Field(
         "auto",
-        description="processes making the HTTP calls (litellm costs ~4-5 ms CPU per call; at high concurrency "
+        description="processes making the HTTP calls (litellm costs ~3-4 ms CPU per call; at high concurrency "
         "2+ spread that over cores). 1 = in this process; auto = one per core (at most 4) from concurrency 32 up",
     )
 
 
 # From this concurrency one event loop spends most of its time in litellm's per-call CPU
-# (bench/bench_generate.py: 64 pairs in flight, 5.9 s in one process vs 4.9 s with 2).
+# (bench/bench_generate.py --pairs 640, 64 pairs in flight, 2 cores: 65-73% of the latency bound
+# in one process, 88-89% with 2. The default 200 pairs are too few to tell them apart, and the
+# call processes' start-up, ~2.5 s of importing litellm, is not in that figure).
 AUTO_PROCESSES_FROM = 32
 
 

@@ -54,8 +54,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reality.validators.wordre import WordStarts
 from reality.validators.structure import segment
+from reality.validators.wordre import WordStarts
 
 PLAN_KINDS = frozenset({"model_size", "method", "gpu", "dataset_tokens", "dataset_bytes", "dataset_examples", "epochs"})
 CHECKED_KINDS = frozenset({"money", "price_rate", "duration", "memory", "throughput", "dataset_tokens"})
