@@ -35,7 +35,7 @@ def _records(name: str) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-@pytest.mark.parametrize("name,minimum", [("tune", 30), ("holdout", 15), ("holdout2", 24), ("holdout3", 40), ("holdout4", 40), ("holdout5", 40), ("holdout6", 40)])
+@pytest.mark.parametrize("name,minimum", [("tune", 30), ("holdout", 15), ("holdout2", 24), ("holdout3", 40), ("holdout4", 40), ("holdout5", 40), ("holdout6", 40), ("holdout7", 40)])
 def test_corpus_is_well_formed(name: str, minimum: int) -> None:
     records = _records(name)
     assert len(records) >= minimum
@@ -55,7 +55,7 @@ def test_corpus_is_well_formed(name: str, minimum: int) -> None:
 
 
 def test_corpus_splits_are_disjoint() -> None:
-    splits = {name: _records(name) for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")}
+    splits = {name: _records(name) for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")}
     names = list(splits)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
@@ -72,3 +72,16 @@ def test_accuracy_on_the_splits_used_for_tuning() -> None:
     # holdout5 (tuned on last) still has false rejections that need reference resolution
     # ("It trains in about an hour" after naming two models) or per-run multiples; see the README
     assert both.false_rejection <= 0.07, both.figures()["false_rejection_ids"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the targets are not met on the held-out split (holdout7, written blind, never tuned on). Measured "
+    "at the end of session 3: strict recall 18/20 = 0.90 (20/20 records rejected, 2 at another claim), "
+    "false rejection 6/20 = 0.30; run bench/bench_accuracy.py --split holdout7 for the misses"))
+def test_accuracy_targets_on_the_held_out_split() -> None:
+    bench = _bench()
+    held_out = bench.combined(bench.evaluate(("holdout7",)))
+    recall, false_rejection = held_out.recall("strict"), held_out.false_rejection
+    assert recall >= 0.95 and false_rejection <= 0.05, (
+        f"recall {recall:.3f} (misses: {held_out.figures()['misses']}), "
+        f"false rejection {false_rejection:.3f} (records: {held_out.figures()['false_rejection_ids']})")
