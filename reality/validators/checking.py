@@ -881,7 +881,7 @@ class ClaimChecker:
             if last in _COMPARATORS and _THRESHOLD_BEFORE.search(pre):
                 return role.skip("a threshold or policy, not an estimate")
             if (_get(claim, "attrs") or {}).get("effort") or _PEOPLE_TIME.search(text, sent_span[0], start):
-                return role.skip("under a heading about people's time, not the training run")
+                return role.skip("people's time (its heading or sentence says so), not the training run")
             if kind == "duration" and (_OTHER_TASK_BEFORE.search(before, len(before) - 70)
                                        or (("pend" in before or "pent" in before or "nvest" in before or "llocat" in before)
                                            and _SPEND_BEFORE.search(before) and not _COMPUTE_AFTER.match(after))):
@@ -1291,8 +1291,8 @@ _STRUCT_CACHE: dict[str, Any] = {}  # text -> Structure, for the few texts being
 
 
 def _run_anchored(text: str, start: int, end: int) -> bool:
-    """Something from the sentence's start to the end of the claim's clause (or a table cell's row
-    label / header, or the item's label) says the figure is the training run's."""
+    """A word of the training run in the claim's clause, or in the nearest labels around it (a
+    table cell's column header and row label, a list item's label, a heading): see _RUN_ANCHOR."""
     if _RUN_ANCHOR.search(_clause(text, start, end)):
         return True
     st = _STRUCT_CACHE.get(text)
