@@ -520,3 +520,10 @@ def test_budget_tables_in_responses_serving_exports_and_abbreviations():
                     "month around the clock. A Q4 GGUF export is around 400 MB. Tutorials train on 1-10k examples, "
                     "i.e. 1-7M tokens. At $1.50-2.50 per A100 80GB hour that is cheap."}
     assert errors_in(ok) == []
+
+
+def test_a_heading_that_names_the_run_and_people_work_is_still_the_runs():
+    wall = est("wall_hours")
+    rec = {"prompt": f"I plan {PLAN}.",
+           "chosen": f"3. **Training and evaluation.**\n   - The run takes about {wall.high * 6:.0f} hours."}
+    assert [r for r, _, _ in errors_in(rec)] == ["R301"]

@@ -300,6 +300,7 @@ _APPROX_CTX_RE = re.compile(r"(?i:\bapprox\w*|~|≈|\brough\w*)")
 # searched only in short spans (a header, 60 characters after a claim): a plain alternation does
 _PER_EPOCH_CTX_RE = re.compile(
     r"(?i:per\s+epoch|/\s*epoch|\(\s*(?:1|one)\s+epoch\s*\)|for\s+(?:one|1|a\s+single)\s+epoch|each\s+epoch)")
+_RUN_CTX_RE = re.compile(r"(?i:\btrain\w*|\bfine-?tun\w*|\bruns?\b|\bgpus?\b|\bcompute\b)")
 _RATE_GIVEN_CTX_RE = re.compile(
     r"(?i:\$\s*\d[\d.,]*(?:\s*[-–]\s*\$?\d[\d.,]*)?\s*(?:/|per\s+)(?:gpu[- ]?)?(?:hour|hr|h)\b)")
 _PER_HOUR_CTX_RE = re.compile(r"(?i:\$\s*/\s*(?:gpu[- ]?)?(?:hour|hr|h)\b|per\s+(?:gpu[- ]?)?hour|/\s*(?:gpu[- ]?)?(?:hour|hr|h)\b|hourly|per\s+hr)")
@@ -711,9 +712,9 @@ _NOT_THIS_GPU = re.compile(
 )
 
 
-# A model named for comparison ("unlike a dense 7B", "compared with the 13B").
 # precision words parsed as methods say nothing of full vs LoRA: not context for a claim's method
 _PRECISION_ONLY = frozenset({"bf16", "fp16", "16-bit", "float16", "bfloat16", "fp32"})
+# A model named for comparison ("unlike a dense 7B", "compared with the 13B").
 _COMPARE_WORDS = re.compile(r"(?i:unlike|instead|rather|compared|than|vs|versus)")  # cheap pre-test
 _NOT_THIS_MODEL = re.compile(
     r"(?:\bunlike|\binstead\s+of|\brather\s+than|\bcompared\s+(?:to|with)|\bthan|\bvs\.?|\bversus)\s+"
@@ -1186,7 +1187,8 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
     def effort_ctx(a: int, b: int) -> bool:  # a heading about people's time (several claims share one)
         hit = effort_spans.get((a, b))
         if hit is None:
-            hit = effort_spans[(a, b)] = bool(_EFFORT_CTX_RE.search(text, a, b))
+            # "Evaluation and review" is people's time; "Training and evaluation" is still the run's
+            hit = effort_spans[(a, b)] = bool(_EFFORT_CTX_RE.search(text, a, b)) and not _RUN_CTX_RE.search(text, a, b)
         return hit
 
     def claims_in(a: int, b: int):
