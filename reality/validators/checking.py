@@ -127,13 +127,18 @@ _THRESHOLD_BEFORE = re.compile(
     r"purchases?|invoices?|bills?|sessions?|reservations?)\s+"
     r"(?:that\s+(?:take|takes|last|lasts|run|runs|cost|costs|need|needs|use|uses|exceed|exceeds)\s+|taking\s+|lasting\s+|"
     r"costing\s+|needing\s+|of\s+)?"
+    # a second limit chained to the first: "any run over $500 or over 100 GPU-hours"
+    r"(?:(?:above|over|more than|exceeding|under|below|less than)\s*\$?[\d.,]+\s*[kKmM]?\s*(?:[A-Za-z-]+\s+)?(?:or|and)\s+)?"
     r"(?:above|over|longer than|more than|exceeding|beyond|under|below|shorter than|less than|past|greater than|>|<)\s*$",
     re.I,
 )
 _NEGATION_WORDS = frozenset({"not", "than", "of", "from", "never", "near", "even"})
 _COMPARATORS = frozenset({"above", "over", "than", "exceeding", "beyond", "under", "below", "past", ">", "<"})
 _ELAPSED_BEFORE = re.compile(r"\b(?:after|(?:for|in|within|during|over) the (?:first|last))\s+$", re.I)
-_LOSS_BEFORE = WordStarts(_each([r"loss(?:es)?", "lose", "losing", "lost", r"wasted?", "wasting"], r"\b[^.;:!?\n]{0,25}$"))
+_LOSS_BEFORE = WordStarts(_each([r"loss(?:es)?", "lose", "losing", "lost", r"wasted?", "wasting"], r"\b[^.;:!?\n]{0,25}$")
+                          # "a crash then costs you half an hour"
+                          + _each([r"costs?", "costing", r"sets?"],
+                                  r"\s+(?:you|us|them|the team)\s+(?:back\s+)?(?:only\s+|just\s+|at most\s+)?$"))
 _EFFORT_AFTER = re.compile(
     r"^\s*(?:of|for)\s+(?:\w+[- ]){0,2}?(?:work|effort|labou?r|cleaning|labell?ing|annotation|review(?:ing)?|engineering|"
     r"developers?|engineers?|people|person|someone|human|manual|agent|staff|analysts?|writing|prep(?:aration)?|debugging|"
@@ -170,6 +175,11 @@ _OTHER_TASK_BEFORE = WordStarts(_each(
      "tokenization", "preprocessing", "deduplicat\\w*", "the eval", "serving", "a reply", "a response", "each request"],
     r"\b[^.!?\n]{0,25}?\b(?:takes?|took|runs?|needs?|lasts?|is|are)\s+(?:(?:about|around|roughly|only|just|under|~)\s*)?$"))
 # "your ops lead will spend one to two weeks on this": people's time
+# "spend the first couple of weeks generating and reviewing data": what the time is spent doing
+_TASK_GERUND_AFTER = re.compile(
+    r"^\s+(?:on\s+|just\s+|mostly\s+)?(?:generating|reviewing|labell?ing|annotating|cleaning|collecting|curating|writing|"
+    r"preparing|gathering|building|designing|evaluating|testing|debugging|reading|interviewing|scraping|deduplicating|"
+    r"filtering|formatting|planning|documenting|integrating|deploying)\b", re.I)
 _SPEND_BEFORE = re.compile(
     r"\b(?:spend|spends|spending|spent|invest|allocate)\s+(?:(?:about|around|roughly|~)\s*)?(?:[\w.]+\s+(?:to|or)\s+)?$", re.I)
 _COMPUTE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:gpu|compute|training|fine-?tun)", re.I)
@@ -226,12 +236,14 @@ _RUN_NOUN_AFTER = re.compile(r"^[ \t]+(?:training\s+|fine-tuning\s+|fine-tune\s+
 _NOT_VRAM = WordStarts(_each(
     ["disk", "storage", "ssd", "nvme", "on disk", "file size", r"files?", "download", "upload", "system ram", "cpu ram",
      "gguf", r"exports?", "exported", r"q[2-8](?:_k\w*)?", "llama.cpp", "ollama", "to serve", "serving", r"inference (?:server|memory)",
-     "host memory", "system memory", "cpu memory", "ram", r"checkpoints? (?:is|are|takes?|weighs?|of)", "bucket", "s3"], r"\b"))
+     "host memory", "system memory", "cpu memory", "ram", r"checkpoints? (?:is|are|takes?|weighs?|of)", "checkpoints",
+     r"adapters? (?:of|is|are|weighs?|takes?|files?)", r"adapter weights (?:of|is|are|weigh|take)", "bucket", "s3"], r"\b"))
 _EACH_AFTER = re.compile(r"^\s*(?:each|apiece|per (?:gpu|card|device|instance)|a (?:gpu|card))\b", re.I)
 _HOURLY = re.compile(r"\b(?:hour|hourly|hr|gpu[- ]?hours?)\b|/\s*h\b", re.I)
 _BOOKING_BEFORE = WordStarts(_each([r"reserved?", "reserving", r"rent(?:ed|ing)?", r"book(?:ed|ing)?", r"leased?", "leasing"],
                                    r"\b[^.;:!?\n]{0,30}?\bfor\s+(?:\w+\s+)?$"))
-_NOT_RUN_AFTER = re.compile(r"^\s*(?:into|ago|old|later|earlier|of\s+(?:lost\s+)?(?:progress|work))\b|^\s+in\b(?=\s*[,.;:)]|\s+(?:and|before|then|when|but)\b)", re.I)
+_NOT_RUN_AFTER = re.compile(r"^\s*(?:into|ago|old|later|earlier|of\s+(?:lost\s+)?(?:progress|work))\b|"
+                            r"^,?\s*(?:not|rather than|instead of)\s+(?:the\s+)?(?:whole|entire|full)\s+(?:run|job|training)\b|^\s+in\b(?=\s*[,.;:)]|\s+(?:and|before|then|when|but)\b)", re.I)
 _MONITORING = WordStarts(_each(
     ["alert", "alarm", r"timeouts?", r"time-?out", r"no new (?:step|log|checkpoint)s?", r"stall(?:s|ed)?", r"hangs?", "idle",
      "heartbeat", "watchdog"], r"\b"))
@@ -265,9 +277,10 @@ _PER_ITEM_AFTER = re.compile(
     r"|^[\s-]*(?:vocab(?:ular(?:y|ies))?|context(?:\s+window)?|window|sequences?|prompts?|inputs?|limit)\b", re.I)
 _SEQ_CUE_BEFORE = re.compile(r"\b(?:context|sequence|seq(?:uence)?[ _-]?len(?:gth)?|max[ _-]?len(?:gth)?|window|length)\s+"
                              r"(?:of\s+|to\s+|is\s+|like\s+|such as\s+)?$", re.I)
+# (not "1.3M tokens for/over 5 epochs": that is usually the dataset, trained on for 5 epochs)
 _TOTAL_AFTER = re.compile(
-    r"^[^.;\n]{0,14}?\b(?:in total|total|processed|overall|altogether|(?:over|across|for|in)\s+(?:all\s+)?(?:the\s+)?"
-    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|all)\s+epochs)\b", re.I)
+    r"^[^.;\n]{0,14}?\b(?:in total|total|processed|overall|altogether|(?:over|across|for|in)\s+all\s+(?:the\s+)?"
+    r"(?:\d+\s+|two\s+|three\s+|four\s+|five\s+|six\s+|several\s+)?epochs)\b", re.I)
 _MULTI_EPOCH = WordStarts(
     _each(["over", "across", "for", "in"], r"\s+(?:all\s+)?(?:the\s+)?(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|"
                                            r"nine|ten|several|multiple|all)\s+(?:epochs|passes)\b")
@@ -313,6 +326,16 @@ _COMPONENT_BEFORE = re.compile(
 _SUBPARTS = r"(?:(?:adam(?:w)?\s+|optimi[sz]er\s+)?moments?|master\s+(?:copy|weights?))"
 _COMPONENT_PAREN = re.compile(
     rf"\b(?P<parts>{_SUBPARTS}|{_PARTS})\b[^().;:!?\n]{{0,30}}\(\s*(?:about|around|roughly|approximately|~|≈)?\s*$", re.I)
+# Bytes per parameter of the weights stored in a named format (the formats' definitions; 4-bit
+# adds its quantisation constants on top, covered by the 15% margin in _target).
+_PRECISION_BYTES = (("fp32", 4.0), ("full-precision", 4.0), ("float32", 4.0), ("bf16", 2.0), ("fp16", 2.0), ("16-bit", 2.0),
+                    ("half-precision", 2.0), ("float16", 2.0), ("int8", 1.0), ("8-bit", 1.0), ("nf4", 0.5), ("int4", 0.5),
+                    ("4-bit", 0.5))
+_PRECISION_RE = re.compile(r"\b(?:" + "|".join(re.escape(k) for k, _ in _PRECISION_BYTES) + r")\b", re.I)
+# a figure over several runs: "Training runs (3 iterations)", "all three attempts"
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
+_RUN_COUNT = re.compile(r"\b(?P<n>[2-9]|two|three|four|five|six|both)\s+(?:training\s+|fine-tuning\s+|full\s+)?"
+                        r"(?:runs|iterations|attempts|rounds|retrains|experiments|jobs)\b", re.I)
 _PART_KEYS = (("weight", "weights"), ("grad", "gradients"), ("optimi", "optimizer states"), ("activation", "activations"),
               ("logit", "logits"), ("moment", "optimizer states"), ("master", "optimizer states"))
 # Adam's moments (8 of the 12 bytes per parameter) and the fp32 master copy (4 of 12) are parts of
@@ -520,6 +543,8 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
                 kind == "memory" and _is_dataset_memory(c, text)):
             if kind == "dataset_tokens" and is_sequence_tokens(c, text):
                 continue  # a sequence length or tokens per example, not the dataset
+            if attrs.get("subset") or _SIDE_RUN.search(text, *_sentence(text, (_get(c, "span") or (0, 0))[0])):
+                continue  # the data of a pilot or smoke test ("a smoke test on a few hundred examples")
             if (v := _mid(c)) and not any(d[0] == kind for d in data):
                 data.append((kind, v, c))
         elif kind == "epochs":
@@ -585,6 +610,8 @@ class ClaimRole:
     total_tokens: bool = False  # a token count over all epochs
     side_run: bool = False  # a test / pilot / smoke run, not the planned one
     price: bool = False  # money that is a price per GPU-hour ("8 GPUs at $1.50-2.50 each per hour")
+    runs: int = 1  # the figure covers this many runs ("Training runs (3 iterations)", "three attempts at $10 each")
+    weight_bytes: float | None = None  # the weights in a named format ("140 GB of bf16 weights"): bytes per parameter
 
     def skip(self, reason: str, refuted: bool = False) -> ClaimRole:
         self.skipped, self.reason, self.refuted = True, reason, refuted
@@ -808,6 +835,8 @@ class ClaimChecker:
                 scales = [1.0 / epochs, 1.0]
         else:
             return None, [], None
+        if role.runs > 1 and key in ("cost_usd", "wall_hours", "gpu_hours"):
+            scales = scales + [x * role.runs for x in scales]  # one run, or all of them
         if report is None:
             return key, [], None
         value = est.get(key)
@@ -820,6 +849,11 @@ class ClaimChecker:
                             tuple(getattr(t, "sources", ()) or ()))
         if kind == "memory":
             parts = getattr(report, "parts", None) or {}
+            if role.weight_bytes and plan.params:
+                # the weights in the format the text names, not the plan's: "140 GB of bf16 weights" for a 70B
+                # model being 4-bit quantised for QLoRA is right
+                lo = float(plan.params) * role.weight_bytes / 1e9
+                return key, [_Scaled(lo, lo * 1.075, lo * 1.15, "GB", ())], None
             if role.parts:
                 if not all(p in parts for p in role.parts):
                     return key, [], "the calculators give no figure for " + " + ".join(role.parts)
@@ -890,6 +924,8 @@ class ClaimChecker:
                     _effort_before(words) or (
                         last in _IN_WORDS and _PERSON_ACT_BEFORE.search(before, len(before) - 110)))):
                 return role.skip("people's time or effort, not the training run")
+            if kind == "duration" and _TASK_GERUND_AFTER.match(after):
+                return role.skip("the time of another task ('a week generating data'), not the training run")
             if _NOT_RUN_AFTER.match(after):
                 return role.skip("not a figure about the run")
             if kind == "duration":
@@ -903,7 +939,7 @@ class ClaimChecker:
                     return role.skip("a monitoring threshold")
                 if ctx.prompt and not _RUN_CUE.search(text, *sent_span):
                     return role.skip("no sign that the duration is the training run's")
-            if kind == "money" and _SERVING.search(_clause(text, start, end)):
+            if kind == "money" and _SERVING.search(_clause_labelled(text, start, end)):
                 return role.skip("serving or hosting the model, not training it")
             if kind == "money" and ((_get(claim, "attrs") or {}).get("per") == "each" or _EACH_AFTER.match(after)):
                 # "$1.50-2.50 each": a price per GPU (per hour when the sentence says so), not the run's cost
@@ -917,8 +953,13 @@ class ClaimChecker:
             # pilot first" is the run's cost)
             clause_end = _CLAUSE_END.search(text, end, sent_span[1])
             if (_SIDE_RUN.search(text, sent_span[0], clause_end.start() if clause_end else sent_span[1])
-                    or (kind == "duration" and _side_run_before(text, sent_span[0]))):
+                    or (kind == "duration" and _side_run_before(text, sent_span[0])) or _side_run_labels(text, start)):
                 role.side_run = True
+            cell = _cell_labels(text, start)
+            runs = _RUN_COUNT.search(text, *sent_span) or (cell and cell[1] and _RUN_COUNT.search(text, *cell[1]))
+            if runs:
+                n = runs.group("n").lower()
+                role.runs = int(n) if n.isdigit() else _COUNT_WORDS[n]
             if kind == "duration":
                 rate = _AT_RATE.search(text, sent_span[0], start)
                 if rate:  # "at 3k tokens per second it would take around 7 hours": time at that rate
@@ -928,7 +969,7 @@ class ClaimChecker:
                 return role.skip("a dataset size, not memory")
             if _HEADROOM_AFTER.match(after) or (last in _HEADROOM_VERBS and _HEADROOM_BEFORE.search(before, len(before) - 40)):
                 return role.skip("memory to keep free (headroom), not what the run needs")
-            if _get(claim, "subject") in ("ram", "disk") or _NOT_VRAM.search(_clause(text, start, end)):
+            if _get(claim, "subject") in ("ram", "disk") or _NOT_VRAM.search(_clause_labelled(text, start, end)):
                 return role.skip("disk or system memory, not GPU memory")
             if not _REQ_BEFORE.search(pre):
                 if _CAPACITY_BEFORE.search(pre) or _CAPACITY_POSSESSIVE.search(pre) or _CAPACITY_AFTER.match(after):
@@ -939,10 +980,14 @@ class ClaimChecker:
             if m:
                 role.parts = _parts(m.group("parts"))
                 role.subpart = bool(_SUBPART_RE.search(m.group("parts")))
+                if role.parts == ("weights",):
+                    fmt = _PRECISION_RE.search(m.group(0)) or _PRECISION_RE.search(_clause(text, start, end))
+                    if fmt:
+                        role.weight_bytes = dict(_PRECISION_BYTES)[fmt.group(0).lower()]
             role.per_gpu = bool("per_gpu" in (_get(claim, "qualifiers") or ()) or _PER_GPU_AFTER.match(after)
                                 or _PER_GPU_BEFORE.search(before))
         elif kind == "throughput" and (str(_get(claim, "subject") or "").startswith("inference")
-                                       or _INFERENCE.search(_clause(text, start, end))):
+                                       or _INFERENCE.search(_clause_labelled(text, start, end))):
             return role.skip("inference throughput, not training")
         elif kind == "dataset_tokens":
             if is_sequence_tokens(claim, text):
@@ -984,8 +1029,9 @@ class ClaimChecker:
                 local.gpus = None  # "on A100 80GB" names the type of the plan's GPUs, not a count of one
             if not local.has_data and (data := ctx.sentence_dataset(claim)) is not None:
                 local.dataset_gb, local.examples = data
-            if kind == "dataset_tokens" and not (base.dataset_gb or base.examples or local.dataset_gb or local.examples):
-                continue  # the plan's own token count is an input, not a claim
+            if kind == "dataset_tokens" and not (base.dataset_gb or base.examples or local.dataset_gb or local.examples) and not (
+                    role.total_tokens or "total" in (_get(claim, "qualifiers") or ())):
+                continue  # the plan's own token count is an input, not a claim (a total over the epochs is checked)
             plan = local.fill_from(base)
             report, why = self.report_for(plan)
             key, values, why2 = self._target(claim, text, plan, report, role)
@@ -1022,7 +1068,7 @@ class ClaimChecker:
                 fixed = corrected(claim, key, lo, hi) if callable(corrected) else bool(corrected)
                 fired = emit("claims.prompt_misconception", {**cctx, "corrected": fixed},
                              field=field_name, span=span, quote=quote, expected=expected, sources=sources)
-            elif kind in ("duration", "money") and off > 1.0 and span and not _run_anchored(text, *span) and emit(
+            elif kind in ("duration", "money") and off > 1.0 and span and not _run_anchored(text, *span, claims) and emit(
                     "claims.range_unanchored", cctx, field=field_name, span=span, quote=quote, expected=expected,
                     sources=sources):
                 # time or money far off with no word of the run around it: people's time, a calendar,
@@ -1093,7 +1139,8 @@ class ClaimChecker:
                             corrected=corrected, ctx=ctx)
         # an impossible plan in the prompt
         if prompt_plan.params is not None and (prompt_plan.budget_usd or prompt_plan.deadline_hours or prompt_plan.gpu):
-            report, _ = self.report_for(prompt_plan.fill_from(chosen_plan) if not prompt_plan.has_data else prompt_plan)
+            # what the prompt leaves open (often the method) is the chosen response's; its dataset stays the prompt's
+            report, _ = self.report_for(prompt_plan.fill_from(chosen_plan))
             if report is not None and getattr(report, "verdict", None) == "infeasible" and "chosen" in parts:
                 reasons = [f.message for f in getattr(report, "findings", []) if getattr(f, "severity", "") == "error"]
                 contradicts = self._contradicts_plan(prompt_plan, chosen_outcome)
@@ -1274,7 +1321,7 @@ def _unit_label(key: str) -> str:
 # = r"[.!?](?=\s)|\n" and r"[.!?;:,(](?=\s)|[)\n]", written to start with a character class so that
 # sre skips to candidate characters instead of trying both branches at every position.
 _SENT = re.compile(r"(?<!\bi\.e)(?<!\be\.g)(?<!\betc)(?<!\bvs)(?<!\bapprox)(?<!\bca)[.!?\n](?:(?<=\n)|(?=\s))")  # not "i.e. "
-_CLAUSE_END = re.compile(r"[.!?;:,()\n](?:(?<=[)\n])|(?=\s))")
+_CLAUSE_END = re.compile(r"[.!?;:,()\n|](?:(?<=[)\n])|(?=\s))")  # a table cell is a clause
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -1288,20 +1335,82 @@ def _clause(text: str, start: int, end: int) -> str:
 
 _SENT_CACHE: dict[str, list[int]] = {}
 _STRUCT_CACHE: dict[str, Any] = {}  # text -> Structure, for the few texts being checked
+# a column header that names only the measure ("Cost", "Est. total (USD)"), not what is measured
+_MEASURE_ONLY = re.compile(r"^[\W_]*(?:(?:est(?:imated)?|approx(?:imate)?|total|costs?|price|amount|spend|usd|budget|"
+                           r"estimate|\$|in|of|\(|\))[\W_]*)+$", re.I)
+_TOTAL_LABEL = re.compile(r"^[\W_]*(?:grand\s+)?total[\W_]*$", re.I)
 
 
-def _run_anchored(text: str, start: int, end: int) -> bool:
-    """A word of the training run in the claim's clause, or in the nearest labels around it (a
-    table cell's column header and row label, a list item's label, a heading): see _RUN_ANCHOR."""
-    if _RUN_ANCHOR.search(_clause(text, start, end)):
-        return True
+def _clause_labelled(text: str, start: int, end: int) -> str:
+    """The claim's clause and, in a table, its column header and row label ("| L4, 24/7 | ~$580 |")."""
+    clause = _clause(text, start, end)
+    cell = _cell_labels(text, start) if "|" in text else None
+    if not cell:
+        return clause
+    return " | ".join([clause, *(text[a:b] for a, b in filter(None, cell))])
+
+
+def _structure(text: str) -> Any:
     st = _STRUCT_CACHE.get(text)
     if st is None:
         if len(_STRUCT_CACHE) >= 16:
             _STRUCT_CACHE.clear()
         st = _STRUCT_CACHE[text] = segment(text)
-    lay = st.layers(start)
-    return bool(lay) and any(_RUN_ANCHOR.search(text, a, b) for a, b in lay[2][:2])
+    return st
+
+
+def _cell_labels(text: str, pos: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None] | None:
+    """For a table cell: (its column header, its row label), either None when absent; None outside tables."""
+    st = _structure(text)
+    seg = st.locate(pos)
+    if seg is None or st.blocks[seg.block].kind != "row":
+        return None
+    block = st.blocks[seg.block]
+    first = block.segs[0] if block.segs else None
+    label = (first.start, first.end) if first is not None and (first.start, first.end) != (seg.start, seg.end) else None
+    has_header = len(seg.context) - len(block.context) - (1 if label else 0) == 1
+    return (seg.context[0] if has_header else None), label
+
+
+def _row_anchored(text: str, label: tuple[int, int], claims: Iterable[Any]) -> bool:
+    """A row label that names the run, or one of its options (a GPU, a model, a method)."""
+    if _TOTAL_LABEL.match(text[label[0]:label[1]]):
+        return False
+    return bool(_RUN_ANCHOR.search(text, *label)) or any(
+        _get(c, "kind") in ("gpu", "model_size", "method") and label[0] <= (_get(c, "span") or (-1, -1))[0] < label[1]
+        for c in claims)
+
+
+def _run_anchored(text: str, start: int, end: int, claims: Iterable[Any] = ()) -> bool:
+    """A run word in the claim's clause or in its structural labels: a list item's label, a heading
+    and, in a table, the row label (a column header only when it names more than the measure:
+    "Training cost" does, "Cost" does not). A "Total" row is the run's only when every other row
+    of its table is. See _RUN_ANCHOR."""
+    if _RUN_ANCHOR.search(_clause(text, start, end)):
+        return True
+    cell = _cell_labels(text, start)
+    if cell is None or cell[1] is None:
+        lay = _structure(text).layers(start)
+        return bool(lay) and any(_RUN_ANCHOR.search(text, a, b) for a, b in lay[2][:2])
+    header, label = cell
+    if header and _RUN_ANCHOR.search(text, *header) and not _MEASURE_ONLY.match(text[header[0]:header[1]]):
+        return True
+    if not _TOTAL_LABEL.match(text[label[0]:label[1]]):
+        return _row_anchored(text, label, claims)
+    # the total of a table: the run's only if each of the rows it sums is
+    st = _structure(text)
+    bi = st.locate(start).block
+    lo = bi
+    while lo > 0 and st.blocks[lo - 1].kind == "row":
+        lo -= 1
+    rows = [st.blocks[i] for i in range(lo, bi)]
+    return bool(rows) and all(r.segs and _row_anchored(text, (r.segs[0].start, r.segs[0].end), claims) for r in rows)
+
+
+def _side_run_labels(text: str, start: int) -> bool:
+    """A table cell under a test-run column or row ("| | Pilot (4k) | Full (40k) |")."""
+    cell = _cell_labels(text, start)
+    return cell is not None and any(span and _SIDE_RUN.search(text, *span) for span in cell)
 
 
 def _side_run_before(text: str, sent_start: int) -> bool:

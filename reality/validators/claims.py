@@ -542,16 +542,23 @@ _NOT_FILLERS = frozenset(
 )
 
 
+_OF_POSSESSIVE = re.compile(r"\s*(?:their|your|our|my|his|her|the\s+client's|the\s+company's)\s+")
+
+
 def _read_unit(low: str, pos: int, digits: bool) -> tuple[str, float, int] | None:
     """The unit after a number: (kind, factor, end) or None. Skips up to three count fillers
     ("5k high-quality examples"), reads multi-word units ("tokens per second", "GPU hours")."""
     fillers = unknown = 0
+    spare = 0  # one more describing word after "of their": "12k of their past campaign copy examples"
     start = pos
     while True:
         m = _UNIT_WORD.match(low, pos)
         if m is None:
             return None
         w = m.group(1)
+        if w == "of" and digits and pos == start and (p := _OF_POSSESSIVE.match(low, m.end())):
+            pos, spare = p.end(), 1
+            continue
         end = m.end()
         info = lx.UNITS.get(w)
         if info is None and "-" in w:
@@ -577,11 +584,11 @@ def _read_unit(low: str, pos: int, digits: bool) -> tuple[str, float, int] | Non
             if w in lx.ATTACHED_ONLY_UNITS and (not digits or m.start(1) != start):
                 return None
             return kind, factor, end
-        if w in _FILLERS and fillers < 3:
+        if w in _FILLERS and fillers < 3 + spare:
             fillers += 1
             pos = m.end()
             continue
-        if digits and unknown < 2 and fillers + unknown < 3 and w not in _NOT_FILLERS and w[:1].isalpha():
+        if digits and unknown < 2 + spare and fillers + unknown < 3 + spare and w not in _NOT_FILLERS and w[:1].isalpha():
             # any one or two words before a noun that counts examples: "60k maintenance-log examples"
             unknown += 1
             fillers += 1
@@ -1051,7 +1058,9 @@ def _scan(text: str) -> tuple[list[_C], str, list[tuple[int, int, str]] | None]:
                 end = _do_number(text, low, b, last, out)
         elif anchor == "gpuword":
             b = _word_back(_COUNT_REV, low, s, last)
-            if b is not None:
+            if b is not None and _GPU_HOURS_TAIL.match(low, e) and not low.startswith(("a gpu", "an gpu", "per gpu"), b):
+                end = _do_number(text, low, b, last, out)  # "a single GPU-hour", "two GPU hours"
+            elif b is not None:
                 g = _GGEN.match(text, b)
                 if g:
                     _do_ggen(g, out)
@@ -1321,6 +1330,11 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
         if o.kind == "model_size" and _COMPARE_WORDS.search(text, max(0, o.start - 40), o.start) and _NOT_THIS_MODEL.search(
                 text, max(0, o.start - 40), o.start):
             o.attrs["negated"] = True  # "unlike a dense 7B": a comparison, not the plan's model
+    for o in claims:
+        if o.kind in _DATASET_KINDS and (_SUBSET_AFTER.match(text, o.end) or (
+                (sc := layer_cache.get(o.start)) and _SIDE_DATA.search(text, *sc[0]))):
+            # "a pilot on a 4k-example subset", "a smoke test on a few hundred examples": that sentence's data only
+            o.attrs["subset"] = True
     ctx_claims = [
         o for o in claims
         if o.kind in _CONTEXT_SET and not (o.kind == "model_size" and o.role != "spec" and o.subject != "model")
@@ -1350,8 +1364,10 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
                 if o.start >= b:
                     break
                 k = o.kind
-                if o is c or k == ckind or k in found or o.end > b:
+                if o is c or k == ckind or k in found or o.end > b or (si and o.attrs.get("subset")):
                     continue
+                if si == 0 and o.start >= cend and _CONTRAST.search(text, cend, o.start):
+                    continue  # "It trains in an hour, while the 70B run takes several": the 70B is the other plan
                 prev = here.get(k)
                 if prev is None:
                     here[k] = o
@@ -1392,6 +1408,12 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
                 c.subject = "training time"
             elif c.kind == "memory" and ("gpu" in found or "model_size" in found or "method" in found):
                 c.subject = "vram"
+
+
+_SIDE_DATA = re.compile(r"\b(?:smoke[- ]?test|pilot|dry[- ]run|test run|sanity[- ]check|quick test)", re.I)
+_CONTRAST = re.compile(r"\b(?:while|whereas|but|instead of|rather than|unlike|compared (?:with|to)|versus|vs\.?)\s", re.I)
+_DATASET_KINDS = frozenset({"dataset_examples", "dataset_tokens", "dataset_bytes"})
+_SUBSET_AFTER = re.compile(r"[\s-]*(?:[\w-]+\s+){0,2}?(?:subset|subsample|sample|slice)\b", re.I)
 
 
 def _context_rate(text, c, scopes, starts, cues, blockers) -> bool:

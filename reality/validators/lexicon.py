@@ -158,6 +158,9 @@ _add(
     "articles",
     "pages",
     "chats",
+    # problems with their solutions: "80,000 math word problems", "20k coding exercises"
+    "problems",
+    "exercises",
 )
 _add(
     "throughput",
@@ -263,7 +266,9 @@ MODEL_TAGS = (
 # ---------------------------------------------------------------------------- methods
 METHODS: list[tuple[str, str]] = [
     # (regex, normalised method)
-    (r"(?i:full(?:y)?[- ](?:parameter[- ])?fine[- ]?tun(?:e|ing|ed|es)|fully\s+(?:train|retrain)\w*|full[- ]parameter(?:\s+training)?|full\s+FT|full[- ]weight\s+fine[- ]?tun\w*)", "full"),
+    (r"(?i:full(?:y)?[- ](?:parameter[- ])?fine[- ]?tun(?:e|ing|ed|es)|fully\s+(?:train|retrain)\w*|full[- ]parameter(?:\s+training)?|full\s+FT|full[- ]weight\s+fine[- ]?tun\w*|"
+     # "full" closing a table cell: "| 0.5B full | 11-14 GB |"
+     r"full(?=[ \t]*\|))", "full"),
     (r"(?i:QLoRA)", "qlora"),
     (r"(?i:LoRA)", "lora"),
     (r"(?i:DoRA)", "dora"),
@@ -316,7 +321,7 @@ CUE_WORDS: dict[str, list[str]] = {
     "disk": ["disk", "storage", "ssd", "on disk", "file size", "checkpoint", "checkpoints", "weights file",
              "adapter file", "adapter size"],
     "dataset": ["dataset", "datasets", "data set", "corpus", "corpora", "text", "data", "documents", "docs",
-                "pdfs", "logs", "scraped"],
+                "pdfs", "scraped"],  # not "logs": "the logs show" are the run's (log data is read by _DATASET_AFTER)
     "sequence": ["context", "sequence", "sequences", "seq len", "seq_len", "max_length", "max length",
                  "window", "per example", "per sample", "per prompt", "per response", "per record",
                  "per conversation", "per row", "prompt length", "response length"],

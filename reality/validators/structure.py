@@ -34,7 +34,7 @@ _FENCE = re.compile(r"[ \t]*(?:```|~~~)")
 # r"(?<=[.!?])[\"')\]*]*[ \t]+(?=\S)|(?<=[;])[ \t]+(?=\S)" with the match starting after the mark.
 _SENT_END = re.compile(r"[.!?;](?:(?<=[.!?])[\"')\]*]*)?[ \t]+(?=\S)")
 _ABBREV = re.compile(
-    r"(?i:\b(?:e\.g|i\.e|etc|vs|approx|est|ca|dr|mr|ms|no|fig|eq|incl|min|max|avg|resp|cf|al)\.|^\s*\d{1,3}\.|\d\.)$"
+    r"(?i:\b(?:e\.g|i\.e|etc|vs|approx|est|ca|dr|mr|ms|no|fig|eq|incl|min|max|avg|resp|cf|al)\.|^\s*\d{1,3}\.|(?:^|\s)\d{1,2}\.)$"
 )
 
 
