@@ -22,7 +22,8 @@
    -> ``tokens`` (all epochs; a count said per epoch, or an ambiguous one, may match the
    per-epoch figure). A claim whose scenario lacks what the estimate needs (no model size, no
    dataset size) is reported as unverifiable (R302), never passed silently.
-4. **What a number is about** (:meth:`ClaimChecker.classify`). Only figures about the
+4. **What a number is about** (:meth:`ClaimChecker.classify`; the phrases it looks for are
+   in :mod:`.phrases`). Only figures about the
    training run are compared with it. Not checked: sequence lengths and tokens per example
    ("2048-token sequences", "760 tokens each"); a GPU's capacity ("your 3090 has 24 GB",
    "fits in 24 GB"; a memory figure equal to a card named in the record, unless it is
@@ -54,311 +55,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reality.validators.structure import segment
-from reality.validators.wordre import WordStarts
+from reality.validators import phrases as ph
+from reality.validators.structure import segment_recent
 
 PLAN_KINDS = frozenset({"model_size", "method", "gpu", "dataset_tokens", "dataset_bytes", "dataset_examples", "epochs"})
 CHECKED_KINDS = frozenset({"money", "price_rate", "duration", "memory", "throughput", "dataset_tokens"})
 
 
-def _each(heads: list[str], tail: str) -> list[str]:
-    """One alternative per head, each followed by ``tail``: ``\\b(?:a|b)T`` matches where ``\\baT|\\bbT`` does."""
-    return [head + tail for head in heads]
-
-
-# The phrase lists below are WordStarts (see wordre.py): the same matches as the plain
-# ``\b(?:...)`` regex, with a search that skips from word start to word start.
-_BEFORE_CONSTRAINT = WordStarts(_each(
-    ["budget", "afford", "spend", "spending", "deadline", "within", "under", r"limit(?:ed)?", r"cap(?:ped)?", "no more than",
-     "at most", r"max(?:imum)?", "only have", "i have", "we have", "got", r"need (?:it|this|results?) (?:in|by|within)", "by",
-     r"in (?:the )?next", "left", "remaining", "allocated", "approved"],
-    r"\b[^.!?\n]{0,25}$"))
-# what still marks the user's budget or deadline in a response ("with your $500 budget", "you have 3 days")
-_RESPONSE_CONSTRAINT = WordStarts(_each(
-    [r"your budget", "my budget", "our budget", "their budget", "the client's budget", "a total budget",
-     r"budget (?:of|is|was|cap|limit|allows|left)", "within budget", "over budget", "under budget", "on budget",
-     "remaining budget", "afford", "deadline", r"limit(?:ed)?", r"cap(?:ped)?",
-     "only have", "i have", "we have", "you have",
-     r"need (?:it|this|results?) (?:in|by|within)", "left", "remaining", "allocated", "approved", "got", "by",
-     r"in (?:the )?next"],
-    r"\b[^.!?\n]{0,25}$"))
-# "budget" as a verb: a response's advice on what to spend ("budget at least $120 for the run")
-_BUDGET_VERB = re.compile(
-    r"(?:^|[.!?:;,\n]\s*|\*\*\s*|\b(?:i'd|i would|you'd|you should|should|would|to|we|i|please|just|so|and)\s+)"
-    r"budget\s+(?:(?:about|around|roughly|approximately|at\s+least|up\s+to|no\s+more\s+than|~)\s*)?$",
-    re.I,
-)
-_AFTER_CONSTRAINT = re.compile(r"^[^.!?\n]{0,12}\b(?:budget|deadline|limit|cap|to spend|left|available|allocated|approved)\b", re.I)
-_DEADLINE_WORDS = re.compile(r"\b(deadline|within|by|in the next|need (?:it|this|results?) in|due|before|have)\b", re.I)
-_PER_EPOCH = re.compile(r"(?:for\s+|in\s+)?\b(?:per|each|every|one|1|a single|an|first|the first)\s+epoch\b|\bepoch\)", re.I)
-# "is there a per-epoch phrase anywhere": _PER_EPOCH without its optional lead-in (which only
-# moves where a match starts, not whether there is one)
-_PER_EPOCH_IN = WordStarts(_each(["per", "each", "every", "one", "1", "a single", "an", "first", "the first"], r"\s+epoch\b")
-                           + [r"epoch\)"])
-_GPU_HOURS = re.compile(r"gpu[- ]?h(?:ou)?rs?\b", re.I)
-_PER_HOUR = re.compile(r"^\s*(?:/|per\s+|an?\s+)(?:gpu[- ]?)?(?:hour|hr|h)\b", re.I)
-CORRECTION = WordStarts([
-    r"not (?:realistic|feasible|possible|enough|going to (?:work|fit))\b", r"unrealistic\b", r"infeasible\b", r"impossible\b",
-    *_each(["won't", "will not", "doesn't", "does not", "can't", "cannot", "wouldn't", "would not"],
-           r" (?:fit|work|cover|be enough|be possible|get you|happen)\b"),
-    r"isn't (?:realistic|feasible|possible|enough)\b", r"exceeds?\b", r"over (?:your |the )?budget\b", r"falls? short\b",
-    r"short of\b", r"out of reach\b", r"would (?:need|require|cost|take)\b", r"you(?:'d| would) need\b", r"realistically\b",
-    r"reality check\b", r"unfortunately\b", r"the math\b", r"more than (?:your|you have)\b", r"far more\b", r"underestimat\w*",
-    r"overestimat\w*", r"misconception\b", r"common myth\b", r"actually\b", r"in practice\b", r"not quite\b",
-    r"too (?:small|little|large|big|optimistic)\b",
-])
-CORRECTION_EXTRA = WordStarts([
-    r"off by\b", r"far (?:outside|beyond|above|below|over|short)\b", r"outside (?:the|your) budget\b",
-    *_each([r"needs?", r"requires?", r"takes?", r"uses?"],
-           r" (?:far |much |a lot |several times )?more (?:memory|vram|gpu memory|time|money|gpus?) than\b"),
-    r"more (?:memory|vram) than (?:the|your|a|one) (?:card|gpu)\b",
-    *_each(["is", "are", "was"], r" (?:wrong|incorrect|off|mistaken)\b"),
-    r"does(?:n't| not) add up\b", r"no (?:setting|config(?:uration)?|trick) will\b",
-    r"not\s+(?:~|about\s+|around\s+|roughly\s+)?[$\d]", r"not (?:within|under|inside|below|doable|workable|viable)\b",
-    r"no way\b", *_each(["can't", "cannot", "can not"], r" be done\b"), r"out of the question\b",
-    r"too (?:expensive|slow|long|short|low|high|tight)\b", r"won't be enough\b",
-])
-
-# -- what a number is about (checked only when it is about the training run itself)
-_CLAUSE_BEFORE = 60
-_INTERVAL_BEFORE = re.compile(r"\b(?:every|each|per)\s+(?:other\s+)?$", re.I)
-_THRESHOLD_BEFORE = re.compile(
-    r"\b(?:runs?|jobs?|tasks?|experiments?|workloads?|trainings?|anything|everything|requests?|expenses?|spend(?:ing)?|"
-    r"purchases?|invoices?|bills?|sessions?|reservations?)\s+"
-    r"(?:that\s+(?:take|takes|last|lasts|run|runs|cost|costs|need|needs|use|uses|exceed|exceeds)\s+|taking\s+|lasting\s+|"
-    r"costing\s+|needing\s+|of\s+)?"
-    # a second limit chained to the first: "any run over $500 or over 100 GPU-hours"
-    r"(?:(?:above|over|more than|exceeding|under|below|less than)\s*\$?[\d.,]+\s*[kKmM]?\s*(?:[A-Za-z-]+\s+)?(?:or|and)\s+)?"
-    r"(?:above|over|longer than|more than|exceeding|beyond|under|below|shorter than|less than|past|greater than|>|<)\s*$",
-    re.I,
-)
-_NEGATION_WORDS = frozenset({"not", "than", "of", "from", "never", "near", "even"})
-_COMPARATORS = frozenset({"above", "over", "than", "exceeding", "beyond", "under", "below", "past", ">", "<"})
-_ELAPSED_BEFORE = re.compile(r"\b(?:after|(?:for|in|within|during|over) the (?:first|last))\s+$", re.I)
-_LOSS_BEFORE = WordStarts(_each([r"loss(?:es)?", "lose", "losing", "lost", r"wasted?", "wasting"], r"\b[^.;:!?\n]{0,25}$")
-                          # "a crash then costs you half an hour"
-                          + _each([r"costs?", "costing", r"sets?"],
-                                  r"\s+(?:you|us|them|the team)\s+(?:back\s+)?(?:only\s+|just\s+|at most\s+)?$"))
-_EFFORT_AFTER = re.compile(
-    r"^\s*(?:of|for)\s+(?:\w+[- ]){0,2}?(?:work|effort|labou?r|cleaning|labell?ing|annotation|review(?:ing)?|engineering|"
-    r"developers?|engineers?|people|person|someone|human|manual|agent|staff|analysts?|writing|prep(?:aration)?|debugging|"
-    r"meetings?|setup|experience|reading|clean-?up|evaluation|de-?identification|anonymi[sz]ation|curation|integration|"
-    r"deployment|data\s+prep\w*|testing|trying|tinkering)\b"
-    # "two days to clean the data": a person's task named by its verb
-    r"|^\s*to\s+(?:clean|de-?identify|anonymi[sz]e|label|annotate|write|review|curate|collect|gather|prepare|integrate|"
-    r"deploy|design|document|hire|onboard)\b",
-    re.I,
-)
-# a person's task right before the duration: "Data cleaning 2 days, ... client review 3 days"
-_EFFORT_NOUNS = frozenset(
-    "cleaning cleanup clean-up labelling labeling annotation review reviews evaluation testing integration deployment "
-    "prep preparation documentation meeting meetings onboarding sign-off signoff approval handover hand-over writing "
-    "curation de-identification deidentification".split())
-_EFFORT_LINKS = frozenset({"takes", "take", "needs", "need", "of", "about", "around", "roughly", "~", ":", "=", "-", "–"})
-
-
-def _effort_before(words: list[str]) -> bool:
-    """The words before a duration end with a person's task, maybe linked: "client review 3 days",
-    "data prep: about 2 days", "evaluation takes 1 day"."""
-    for word in reversed(words[-3:]):
-        w = word.lower().strip(":=,")
-        if w in _EFFORT_NOUNS:
-            return True
-        if w and w not in _EFFORT_LINKS:
-            return False
-    return False
-
-
-_OTHER_TASK_BEFORE = WordStarts(_each(
-    ["scoring", "evaluating", "evaluation", "generating", "generation", "inference", "downloading", "download", "loading",
-     "merging", "converting", "conversion", "quantizing", "quantization", "uploading", "exporting", "tokenizing",
-     "tokenization", "preprocessing", "deduplicat\\w*", "the eval", "serving", "a reply", "a response", "each request"],
-    r"\b[^.!?\n]{0,25}?\b(?:takes?|took|runs?|needs?|lasts?|is|are)\s+(?:(?:about|around|roughly|only|just|under|~)\s*)?$"))
-# "your ops lead will spend one to two weeks on this": people's time
-# "spend the first couple of weeks generating and reviewing data": what the time is spent doing
-_TASK_GERUND_AFTER = re.compile(
-    r"^\s+(?:on\s+|just\s+|mostly\s+)?(?:generating|reviewing|labell?ing|annotating|cleaning|collecting|curating|writing|"
-    r"preparing|gathering|building|designing|evaluating|testing|debugging|reading|interviewing|scraping|deduplicating|"
-    r"filtering|formatting|planning|documenting|integrating|deploying)\b", re.I)
-_SPEND_BEFORE = re.compile(
-    r"\b(?:spend|spends|spending|spent|invest|allocate)\s+(?:(?:about|around|roughly|~)\s*)?(?:[\w.]+\s+(?:to|or)\s+)?$", re.I)
-_COMPUTE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:gpu|compute|training|fine-?tun)", re.I)
-# the claim sits in an if-clause: "if" (or "unless") and no clause break or "then" up to the claim
-_IF_CLAUSE_BEFORE = re.compile(r"\b(?:if|unless)\b[^,;:.!?\n]{0,60}$(?<!\bthen\b)", re.I)
-# words that tie a time or money figure to the training run (see _run_anchored)
-_RUN_ANCHOR = WordStarts(_each(
-    [r"takes?", "took", "taking", r"finish(?:es|ed)?", r"complete[sd]?", r"run ?time", r"wall(?:[- ]?clock|[- ]time)?", "eta",
-     r"lasts?", r"runs?", "training", r"trains?", "trained", r"fine-?tun\w*", r"finetun\w*", r"jobs?", r"epochs?", "passes",
-     r"gpus?", r"gpu-?hours?", "compute", r"rent\w*", "cloud", r"instances?", r"bill\w*", "cost of the", "per run", "overnight",
-     r"attempts?", "on-demand", r"costs?", r"spend(?:s|ing)?", r"total(?:ly|s)?", "in all", "altogether"], r"\b"))
-# the sentence is about people's time: "your engineers' time to clean the data ... could take a few weeks"
-_PEOPLE_TIME = WordStarts(_each(
-    [r"engineers?(?:'s|')? time", r"people(?:'s)? time", r"staff time", r"team(?:'s)? time", r"your time", "human time",
-     r"person-(?:hours|days|weeks)", r"man-(?:hours|days)", r"engineering time", r"developer time"], r"\b"))
-_SERVING = WordStarts(_each([r"serv(?:e|es|ing)", r"host(?:s|ing|ed)?", "inference", r"around the clock", "24/7",
-                              r"per month", "a month", "monthly", r"per (?:1k|1m|million|thousand) tokens", "api calls?"], r"\b"))
-_IN_WORDS = frozenset({"in", "within", "about", "around", "roughly", "under", "than", "~"})
-# a person doing something in that time: "you can answer in ten seconds", "we reviewed it in an hour"
-_PERSON_ACT_BEFORE = WordStarts(_each(
-    ["you", "you'll", "we", "we'll", "i", "i'll", "someone", "anyone", "a person", "an engineer", "your team"],
-    r"\s+(?:(?:can|could|will|would|should|may|might|usually|often|just)\s+)*(?:answer|reply|respond|read|review|skim|"
-    r"check|spot|fix|write|edit|update|set\s+up|configure|explain|decide|see|notice|find|label|annotate|clean|learn|switch|"
-    r"swap|change)\b[^.!?\n]{0,40}?\b(?:in|within)\s+(?:about|around|roughly|under|less than|~)?\s*$"))
-_RECURRING_AFTER = re.compile(
-    r"^\s*(?:per|a|an|each|every|/)\s*(?:month|year|week|day|user|seat|request|query|call|(?:1k|1m|million|thousand|1,000)\s+"
-    r"tokens?|token|api call|mo|yr)\b|^\s*(?:monthly|yearly|annually|per-month)\b", re.I)
-_RECURRING_IN = re.compile(r"(?:per|a|an|each|every|/)\s*(?:month|year|week|user|seat|request|query|mo|yr|"
-                           r"(?:1k|1m|million|thousand)\s+tokens?)$", re.I)
-_INFERENCE = WordStarts(_each(["inference", "serving", "served", "generation", r"generates?", "generating", r"decod\w*", "latency",
-                                "at runtime", r"chat responses?", r"answers? users"], r"\b"))
-_ARTICLE_UNIT = re.compile(r"^(?:a|an|per|each|every)\s+(?:second|minute|hour|day|week|month|year)$", re.I)
-_PERIOD_BEFORE = re.compile(r"(?:\bsaved|\bsaves|\bcosts?|\bearns?|\bbills?|\$\s?[\d.,]+[kKmM]?|\b[\d.,]+\s*(?:dollars|usd|"
-                            r"hours?|hrs?|minutes?|mins?|gb|tokens?|requests?|examples?)"
-                            r"|\b(?:a|one|two|few|couple of|the)\s+(?:dollars?|bucks?|euros?|cents?|quid)"
-                            r"|\b(?:runs|jobs|times|experiments|requests|calls|queries|users|sessions|messages|tickets|"
-                            r"emails|deploys|releases|builds|iterations|ideas|attempts|tries|changes))\s*$", re.I)
-_HOURLY_BEFORE = re.compile(
-    r"(?:\bper\s+(?:gpu\s+)?(?:per\s+)?(?:hour|hr)|\bhourly(?:\s+(?:rate|price|cost))?|\bper-hour|/h(?:ou)?r)\b"
-    r"(?:\s+(?:is|are|of|at|runs?|costs?|comes?\s+to|around|about|roughly|~))*\s*$", re.I)
-_RATE_NOUN_AFTER = re.compile(r"^\s*(?:[a-z-]+\s+)?(?:hourly\s+)?rate\b", re.I)
-_SAVED_AFTER = re.compile(r"^\s*(?:saved|of savings|back|freed up|recovered|(?:per|a|each|every)\s+(?:week|month|year)|"
-                          r"weekly|monthly|yearly|annually)\b", re.I)
-_PER_STEP_AFTER = re.compile(
-    r"^\s*(?:per|a|an|each|every|/)\s*(?:step|iteration|it|batch|token|request|query|example|sample|item|call|response|"
-    r"forward pass|checkpoint save)\b", re.I)
-_PER_STEP_BEFORE = WordStarts(
-    _each(["each", "every", "per", "one", "a single"],
-          r"\s+(?:training\s+)?(?:step|iteration|batch|forward pass|request|query|call|token)\b[^.;,\n]{0,20}$")
-    + _each(["latency", "response time", "time to first token", "ttft"], r"\b[^.;,\n]{0,20}$"))
-_ADJ_DURATION = re.compile(r"^\d[\d.,]*[- ](?:second|minute|min|hour|hr|day|week|month)$", re.I)
-_RUN_NOUN_AFTER = re.compile(r"^[ \t]+(?:training\s+|fine-tuning\s+|fine-tune\s+|gpu\s+)?(?:run|job|training|fine-tune|"
-                             r"fine-tuning|epoch|pass|window|reservation|rental)s?\b", re.I)
-_NOT_VRAM = WordStarts(_each(
-    ["disk", "storage", "ssd", "nvme", "on disk", "file size", r"files?", "download", "upload", "system ram", "cpu ram",
-     "gguf", r"exports?", "exported", r"q[2-8](?:_k\w*)?", "llama.cpp", "ollama", "to serve", "serving", r"inference (?:server|memory)",
-     "host memory", "system memory", "cpu memory", "ram", r"checkpoints? (?:is|are|takes?|weighs?|of)", "checkpoints",
-     r"adapters? (?:of|is|are|weighs?|takes?|files?)", r"adapter weights (?:of|is|are|weigh|take)", "bucket", "s3"], r"\b"))
-_EACH_AFTER = re.compile(r"^\s*(?:each|apiece|per (?:gpu|card|device|instance)|a (?:gpu|card))\b", re.I)
-_HOURLY = re.compile(r"\b(?:hour|hourly|hr|gpu[- ]?hours?)\b|/\s*h\b", re.I)
-_BOOKING_BEFORE = WordStarts(_each([r"reserved?", "reserving", r"rent(?:ed|ing)?", r"book(?:ed|ing)?", r"leased?", "leasing"],
-                                   r"\b[^.;:!?\n]{0,30}?\bfor\s+(?:\w+\s+)?$"))
-_NOT_RUN_AFTER = re.compile(r"^\s*(?:into|ago|old|later|earlier|of\s+(?:lost\s+)?(?:progress|work))\b|"
-                            r"^,?\s*(?:not|rather than|instead of)\s+(?:the\s+)?(?:whole|entire|full)\s+(?:run|job|training)\b|^\s+in\b(?=\s*[,.;:)]|\s+(?:and|before|then|when|but)\b)", re.I)
-_MONITORING = WordStarts(_each(
-    ["alert", "alarm", r"timeouts?", r"time-?out", r"no new (?:step|log|checkpoint)s?", r"stall(?:s|ed)?", r"hangs?", "idle",
-     "heartbeat", "watchdog"], r"\b"))
-_SIDE_RUN = WordStarts(_each(
-    [r"smoke[- ]test", r"test (?:run|job)", "pilot", r"dry[- ]run", "on purpose",
-     r"before (?:the|any|a|your) (?:real|main|full|long|big) (?:run|job|training)",
-     "toy", "dummy", "quick test", r"sanity[- ]check", "start a job", r"kill (?:it|the job|a job)",
-     # a few steps on purpose: "train 10 steps", "benchmark 100 steps at micro-batch 2, 4 and 8"
-     *(rf"{verb}\b[^.!?\n\d]{{0,30}}?\b\d{{1,3}}\s+(?:training\s+)?steps"
-       for verb in ("train", "run", "benchmark", "profile", "test", "try"))],
-    r"\b"))
-_RUN_CUE = WordStarts(
-    _each([r"takes?", "took", "taking", r"finish(?:es|ed)?", r"complete[sd]?", r"run ?time", r"wall[- ]?(?:clock)?", "eta",
-           r"lasts?", "will run", "would run", "should run", r"runs? for", "done in", "training time", "progress bar",
-           "estimated", r"epochs?", r"gpu[- ]hours?", r"costs?", "bill", r"charged?", r"price[sd]?"], r"\b")
-    + _each(["the", "this", "that", "a", "one", "whole", "full", "entire", "each"],
-            r"\s+(?:training\s+|fine-tuning\s+)?(?:run|training|job|fine-tune|fine-tuning)\b"))
-_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\brather than|\binstead of|\bfar from|\bnever|\bnowhere near|\bnot even)\s+$", re.I)
-_REFUTED_AFTER = re.compile(
-    r"^[^.;\n]{0,25}?\b(?:is|are|was|were|seems?|sounds?|looks?)\s+(?:\w+\s+){0,2}?(?:too\s+(?:low|high|small|large|short|"
-    r"long|slow|fast|optimistic|pessimistic|little|much|cheap|expensive|tight)|wrong|off|unrealistic|incorrect|mistaken|"
-    r"not\s+(?:enough|realistic|possible|right|correct))\b",
-    re.I,
-)
-# -- tokens: a sequence length or a per-example figure is not a dataset size
-SEQ_TOKENS_MAX = 1e5
-_PER_ITEM_AFTER = re.compile(
-    r"^\s*(?:each|apiece|per\s+(?:example|sample|item|record|row|conversation|ticket|document|doc|pair|prompt|response|"
-    r"sequence|turn|message|batch|step|chunk|answer|question))\b"
-    # "a 256k-token vocabulary", "a 128k-token context window"
-    r"|^[\s-]*(?:vocab(?:ular(?:y|ies))?|context(?:\s+window)?|window|sequences?|prompts?|inputs?|limit)\b", re.I)
-_SEQ_CUE_BEFORE = re.compile(r"\b(?:context|sequence|seq(?:uence)?[ _-]?len(?:gth)?|max[ _-]?len(?:gth)?|window|length)\s+"
-                             r"(?:of\s+|to\s+|is\s+|like\s+|such as\s+)?$", re.I)
-# (not "1.3M tokens for/over 5 epochs": that is usually the dataset, trained on for 5 epochs)
-_TOTAL_AFTER = re.compile(
-    r"^[^.;\n]{0,14}?\b(?:in total|total|processed|overall|altogether|(?:over|across|for|in)\s+all\s+(?:the\s+)?"
-    r"(?:\d+\s+|two\s+|three\s+|four\s+|five\s+|six\s+|several\s+)?epochs)\b", re.I)
-_MULTI_EPOCH = WordStarts(
-    _each(["over", "across", "for", "in"], r"\s+(?:all\s+)?(?:the\s+)?(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|"
-                                           r"nine|ten|several|multiple|all)\s+(?:epochs|passes)\b")
-    + _each(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "multiple"],
-            r"\s+(?:epochs|passes)\s+(?:over|through|of)\b")  # "three passes over 10,000 emails is 23M tokens"
-    + [r"in total\b"])
-# -- memory: capacity of a card, one component, per GPU
-_REQ_BEFORE = WordStarts(_each(
-    [r"needs?", "needed", r"requires?", "required", r"uses?", "used", "using", r"consumes?", r"takes?", r"peaks? at",
-     r"comes? to", "come to", r"bring(?:s)? it to", r"push(?:es)? it to", r"hits?", r"reach(?:es)?", "is", "are", r"totals?",
-     r"put(?:s)? (?:the run|it) at"],
-    r"\s+(?:(?:only|just|about|around|roughly|approximately|at least|at most|up to|over|under|nearly|almost|~)\s*)*$"))
-# a GPU's capacity named just before a memory figure ("a card with 24 GB", "fits on your 24 GB"):
-# the phrases after a word start, plus "'s" (which has no word start before it)
-_CAPACITY_TAIL = r"\s+(?:only\s+|just\s+|full\s+)?$"
-_CAPACITY_BEFORE = WordStarts(_each(
-    ["has", "have", "having", "with", r"of (?:your|the|its|their|a|an|our|my)", r"gb of", r"gigs? of", r"gib of", "inside", "onto",
-     "into", r"fits? (?:in|on|into|within)", r"on (?:a|an|your|the|one|their|our|my)", r"under (?:the|your|a)",
-     r"below (?:the|your)", r"within (?:the|your|a)"], _CAPACITY_TAIL))
-# "the card's 24 GB", not "that's 24 GB" / "it's 24 GB" (a contraction of "is")
-_CAPACITY_POSSESSIVE = re.compile(
-    r"(?<!\bthat)(?<!\bit)(?<!\bwhat)(?<!\bthere)(?<!\bhere)(?<!\bwho)(?<!\bhe)(?<!\bshe)(?<!\bthis)['’]s" + _CAPACITY_TAIL,
-    re.I)
-_CAPACITY_AFTER = re.compile(r"^\s*(?:of\s+(?:vram|memory)\s+)?(?:cards?|gpus?|devices?|instances?|per card|each)\b", re.I)
-# "leave 15 GB free on GPU 0", "keep 2 GB of headroom"
-_HEADROOM_VERBS = frozenset({"leave", "leaves", "leaving", "keep", "keeps", "reserve", "reserves", "reserving", "about", "around",
-                             "roughly", "least", "~"})
-_HEADROOM_AFTER = re.compile(r"^\s*(?:of\s+(?:vram|memory|gpu memory)\s+)?(?:free|spare|unused|of\s+headroom|headroom|to\s+spare)\b", re.I)
-_HEADROOM_BEFORE = re.compile(r"\b(?:leave|leaves|leaving|keep|keeps|reserve|reserves|reserving)\s+(?:(?:about|around|roughly|at least|~)\s*)?$", re.I)
-_PARTS = r"(?:weights?|gradients?|grads|optimi[sz]er states?|optimi[sz]er|activations?|logits)"
-_COMPONENT_AFTER = re.compile(
-    rf"^\s*(?:of|for|in)\s+(?:the\s+|its\s+|their\s+)?(?:(?:bf16|fp16|fp32|16-bit|4-bit|8-bit|nf4|int4|int8|quantized|sharded|"
-    rf"frozen|base|model|full-precision|half-precision|master|adamw?)\s+)*(?P<parts>{_PARTS}(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|"
-    rf"\s+plus\s+)(?:the\s+)?(?:{_PARTS}|adapters?))*)",
-    re.I,
-)
-_COMPONENT_BEFORE = re.compile(
-    rf"\b(?P<parts>{_PARTS})\b(?:\s+of\s+(?:an?|the|your)\s+[\w.\-]+(?:\s+[\w.\-]+)?(?:\s+model)?)?(?:\s+alone)?\s+"
-    rf"(?:is|are|take|takes|need|needs|come to|comes to|of|at|use|uses|require|requires|weigh|weighs|total|totals|add|adds)\s+$",
-    re.I,
-)
-# "gradients (about 2 GB)", "two AdamW moments in fp32 (about 8 GB)": a component named just before a parenthesis
-_SUBPARTS = r"(?:(?:adam(?:w)?\s+|optimi[sz]er\s+)?moments?|master\s+(?:copy|weights?))"
-_COMPONENT_PAREN = re.compile(
-    rf"\b(?P<parts>{_SUBPARTS}|{_PARTS})\b[^().;:!?\n]{{0,30}}\(\s*(?:about|around|roughly|approximately|~|≈)?\s*$", re.I)
-# Bytes per parameter of the weights stored in a named format (the formats' definitions; 4-bit
-# adds its quantisation constants on top, covered by the 15% margin in _target).
-_PRECISION_BYTES = (("fp32", 4.0), ("full-precision", 4.0), ("float32", 4.0), ("bf16", 2.0), ("fp16", 2.0), ("16-bit", 2.0),
-                    ("half-precision", 2.0), ("float16", 2.0), ("int8", 1.0), ("8-bit", 1.0), ("nf4", 0.5), ("int4", 0.5),
-                    ("4-bit", 0.5))
-_PRECISION_RE = re.compile(r"\b(?:" + "|".join(re.escape(k) for k, _ in _PRECISION_BYTES) + r")\b", re.I)
-# a figure over several runs: "Training runs (3 iterations)", "all three attempts"
-_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
-_RUN_COUNT = re.compile(r"\b(?P<n>[2-9]|two|three|four|five|six|both)\s+(?:training\s+|fine-tuning\s+|full\s+)?"
-                        r"(?:runs|iterations|attempts|rounds|retrains|experiments|jobs)\b", re.I)
-_PART_KEYS = (("weight", "weights"), ("grad", "gradients"), ("optimi", "optimizer states"), ("activation", "activations"),
-              ("logit", "logits"), ("moment", "optimizer states"), ("master", "optimizer states"))
-# Adam's moments (8 of the 12 bytes per parameter) and the fp32 master copy (4 of 12) are parts of
-# the optimizer states: checked against [a third of the optimizer states' low, their high].
-_SUBPART_RE = re.compile(r"moment|master", re.I)
-# a duration conditioned on a stated throughput ("At 3k tokens per second it would take ~7 hours")
-_AT_RATE = re.compile(r"\bat\s+(?:about\s+|around\s+|roughly\s+|only\s+|~\s*)?(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[kK])?\s*"
-                      r"(?:tokens?|tok)\s*(?:/\s*|per\s+)(?:s|sec|second)\b", re.I)
-_PER_GPU_AFTER = re.compile(r"^\s*(?:of\s+[\w-]+\s+)?(?:per|on each|on every|for each|each|/|a)\s*(?:gpu|card|device|rank)\b", re.I)
-_PER_GPU_BEFORE = re.compile(r"\b(?:each|every|per)\s+(?:gpu|card|device|rank)\s+(?:holds?|needs?|uses?|gets?|has|keeps?)\s+$", re.I)
-_DATASET_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:subset|sample|slice|corpus|dataset|data\s*set|of (?:text|data|raw text|"
-                            r"documents|contracts|reports|notes|logs|code))\b", re.I)
-
-_PRETRAINING = WordStarts([r"pre-?training\b", r"from scratch\b"])
-_QUANTIZED = WordStarts(_each(["4-bit", "4 bit", "4bit", "nf4", "qlora", "quantized", "quantised"], r"\b"))
-_LORA_METHOD = WordStarts(
-    [r"lora\b(?![ -](?:adapters?|rank|weights|layers|modules|params|parameters|matrices|config|settings))"])
-_ONE_GPU = WordStarts(_each(["one", "single", "1x", "1 x", "a lone"], r"\b"))
-_METHODS = {
-    "qlora": "qlora", "4-bit": "qlora", "4bit": "qlora", "nf4": "qlora", "lora": "lora", "peft": "lora",
-    "full": "full", "full fine-tune": "full", "full-ft": "full", "pretraining": "pretraining", "pretrain": "pretraining",
-    "dpo": "dpo", "dpo-full": "dpo-full", "dpo-lora": "dpo-lora", "dpo-qlora": "dpo-qlora",
-}
 ESTIMATE_LABELS = {
     "cost_usd": "cost", "price_usd_per_gpu_hour": "GPU price", "wall_hours": "wall-clock time",
     "gpu_hours": "GPU time", "vram_per_gpu_gb": "GPU memory", "throughput_tokens_per_s": "training throughput",
@@ -483,13 +186,13 @@ def is_constraint(text: str, claim: Any, *, response: bool = False) -> bool:
     span = _get(claim, "span") or (0, 0)
     start, end = span
     before = text[max(0, start - 60) : start]
-    if response and "udget" in before and _BUDGET_VERB.search(before):
+    if response and "udget" in before and ph.BUDGET_VERB.search(before):
         return False
     subject = (_get(claim, "subject") or "").lower()
     if not response and ("budget" in subject or "deadline" in subject):
         return True  # (a response's "Itemised budget" table or "For the budget, expect ..." holds estimates)
-    cue = _RESPONSE_CONSTRAINT if response else _BEFORE_CONSTRAINT
-    return bool(cue.search(before) or _AFTER_CONSTRAINT.search(text[end : end + 40]))
+    cue = ph.RESPONSE_CONSTRAINT if response else ph.BEFORE_CONSTRAINT
+    return bool(cue.search(before) or ph.AFTER_CONSTRAINT.search(text[end : end + 40]))
 
 
 def _gpu_ids(claims: Iterable[Any], kb: Any) -> set[str]:
@@ -519,7 +222,7 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
                 plan.inputs.add(id(c))
         elif kind == "method":
             m = str(attrs.get("method") or _get(c, "text") or "").lower()
-            m = _METHODS.get(m, _METHODS.get(m.replace(" ", "-"), None))
+            m = ph.METHODS.get(m, ph.METHODS.get(m.replace(" ", "-"), None))
             if m == "dpo":
                 plan.dpo = True
             elif m and m.startswith("dpo-"):
@@ -543,7 +246,7 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
                 kind == "memory" and _is_dataset_memory(c, text)):
             if kind == "dataset_tokens" and is_sequence_tokens(c, text):
                 continue  # a sequence length or tokens per example, not the dataset
-            if attrs.get("subset") or _SIDE_RUN.search(text, *_sentence(text, (_get(c, "span") or (0, 0))[0])):
+            if attrs.get("subset") or ph.SIDE_RUN.search(text, *_sentence(text, (_get(c, "span") or (0, 0))[0])):
                 continue  # the data of a pilot or smoke test ("a smoke test on a few hundred examples")
             if (v := _mid(c)) and not any(d[0] == kind for d in data):
                 data.append((kind, v, c))
@@ -563,7 +266,7 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
                     plan.deadline_hours = v
                     plan.spans["deadline"] = tuple(_get(c, "span") or (0, 0))
             plan.inputs.add(id(c))
-    if plan.method is None and _PRETRAINING.search(text):
+    if plan.method is None and ph.PRETRAINING.search(text):
         plan.method = "pretraining"  # "pretraining a 1B model from scratch" (the method word alone is not a claim)
     # the dataset: examples or bytes when given (a token count next to them is derived from them),
     # else the first token count said per epoch (or a total divided by the epochs)
@@ -571,7 +274,7 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
     for kind, v, c in data[:1]:
         if kind == "dataset_tokens":
             start, end = _get(c, "span") or (0, 0)
-            if _TOTAL_AFTER.match(text[end:end + 80]) or _MULTI_EPOCH.search(text, _sentence(text, start)[0], start):
+            if ph.TOTAL_AFTER.match(text[end:end + 80]) or ph.MULTI_EPOCH.search(text, _sentence(text, start)[0], start):
                 if not plan.epochs:
                     break
                 v = v / plan.epochs
@@ -763,7 +466,7 @@ class ClaimChecker:
             plan.model = attrs.get("model")
         method = attrs.get("method")
         if method:
-            m = _METHODS.get(str(method).lower())
+            m = ph.METHODS.get(str(method).lower())
             if m == "dpo":
                 plan.dpo = True
             elif m and m.startswith("dpo-"):
@@ -783,7 +486,7 @@ class ClaimChecker:
         # examples or bytes first: a token count nearby is usually derived from them (and may count all epochs)
         for key, name in (("dataset_examples", "examples"), ("dataset_bytes", "dataset_gb"), ("dataset_tokens", "tokens")):
             value = _value(attrs.get(key))
-            if key == "dataset_tokens" and value and value < SEQ_TOKENS_MAX:
+            if key == "dataset_tokens" and value and value < ph.SEQ_TOKENS_MAX:
                 continue  # a sequence length or per-example count, not the dataset
             if value:
                 setattr(plan, name, value)
@@ -808,17 +511,17 @@ class ClaimChecker:
             key = "price_usd_per_gpu_hour"
         elif kind == "money":
             per_hour = (role.price or "/h" in unit.replace(" ", "").lower() or "hour" in unit.lower()
-                        or bool(_PER_HOUR.match(text[end:end + 16])))
+                        or bool(ph.PER_HOUR.match(text[end:end + 16])))
             key = "price_usd_per_gpu_hour" if per_hour else "cost_usd"
         elif kind == "duration":
             attrs = _get(claim, "attrs") or {}
-            key = "gpu_hours" if (attrs.get("gpu_hours") or _GPU_HOURS.search(unit) or _GPU_HOURS.match(text[end:end + 12].lstrip(" -"))) else "wall_hours"
+            key = "gpu_hours" if (attrs.get("gpu_hours") or ph.GPU_HOURS.search(unit) or ph.GPU_HOURS.match(text[end:end + 12].lstrip(" -"))) else "wall_hours"
             if report is not None:
                 clause = text[max(_sentence(text, start)[0], start - 40):start]
-                if ("per_epoch" in (_get(claim, "qualifiers") or ()) or _PER_EPOCH.match(text[end:end + 30].lstrip(" ,"))
-                        or _PER_EPOCH_IN.search(clause.rsplit(",", 1)[-1])):
+                if ("per_epoch" in (_get(claim, "qualifiers") or ()) or ph.PER_EPOCH.match(text[end:end + 30].lstrip(" ,"))
+                        or ph.PER_EPOCH_IN.search(clause.rsplit(",", 1)[-1])):
                     scales = [1.0 / epochs]  # "one epoch takes 2 hours", "2 hours per epoch"
-                elif _PER_EPOCH_IN.search(sentence):
+                elif ph.PER_EPOCH_IN.search(sentence):
                     scales = [1.0 / epochs, 1.0]  # "per epoch" elsewhere in the sentence: either reading
         elif kind == "memory":
             key = "vram_per_gpu_gb"
@@ -880,18 +583,18 @@ class ClaimChecker:
         """What a numeric claim is about: the training run (checked), or something else (skipped or unverifiable)."""
         kind = _get(claim, "kind")
         start, end = _get(claim, "span") or (0, 0)
-        before = text[max(0, start - _CLAUSE_BEFORE):start]
-        lead = _LEAD.match(_get(claim, "text") or "")
-        pre = before + (_APPROX_WORDS.sub("", lead.group(0)) if lead else "")
+        before = text[max(0, start - ph.CLAUSE_BEFORE):start]
+        lead = ph.LEAD.match(_get(claim, "text") or "")
+        pre = before + (ph.APPROX_WORDS.sub("", lead.group(0)) if lead else "")
         after = text[end:end + 80]
         words = pre.split()
         last = words[-1].lower() if words else ""  # the end-anchored patterns below only run when it can match
         role = ClaimRole()
         # a number quoted in order to be corrected ("not ~305 hours", "3k tokens/s is too low")
-        if ((last in _NEGATION_WORDS or last.endswith("n't")) and _NEGATED_BEFORE.search(pre)) or _REFUTED_AFTER.match(after):
+        if ((last in ph.NEGATION_WORDS or last.endswith("n't")) and ph.NEGATED_BEFORE.search(pre)) or ph.REFUTED_AFTER.match(after):
             return role.skip("quoted to be corrected", refuted=True)
         # a condition in a response: "If memory stays flat below 12 GB, raise the batch size"
-        if not ctx.prompt and ("if" in before.lower() or "unless" in before.lower()) and _IF_CLAUSE_BEFORE.search(before):
+        if not ctx.prompt and ("if" in before.lower() or "unless" in before.lower()) and ph.IF_CLAUSE_BEFORE.search(before):
             return role.skip("a condition (if ...), not an estimate")
         # the user's own figure repeated by a response (checked where it was said: in the prompt)
         if ctx.echoes(claim):
@@ -899,101 +602,101 @@ class ClaimChecker:
         if kind in ("money", "price_rate", "duration"):
             sent_span = _sentence(text, start)
             sent = text[slice(*sent_span)]
-            if kind == "money" and (_RECURRING_AFTER.match(after) or _RECURRING_IN.search(_get(claim, "text") or "")):
+            if kind == "money" and (ph.RECURRING_AFTER.match(after) or ph.RECURRING_IN.search(_get(claim, "text") or "")):
                 return role.skip("a recurring or per-request price, not the training run's cost")
-            if kind == "duration" and _ARTICLE_UNIT.match(_get(claim, "text") or "") and _PERIOD_BEFORE.search(before):
+            if kind == "duration" and ph.ARTICLE_UNIT.match(_get(claim, "text") or "") and ph.PERIOD_BEFORE.search(before):
                 return role.skip("the period of a rate ('$2,000 saved a month'), not a duration")
-            if _SAVED_AFTER.match(after) or (kind == "duration" and _RECURRING_AFTER.match(after)):
+            if ph.SAVED_AFTER.match(after) or (kind == "duration" and ph.RECURRING_AFTER.match(after)):
                 return role.skip("time or money saved, or a recurring amount, not the training run")
-            if kind == "duration" and (_PER_STEP_AFTER.match(after) or _PER_STEP_BEFORE.search(before)):
+            if kind == "duration" and (ph.PER_STEP_AFTER.match(after) or ph.PER_STEP_BEFORE.search(before)):
                 return role.skip("time per step / request, not the run's length")
-            if (kind == "duration" and _ADJ_DURATION.match(_get(claim, "text") or "") and re.match(r"^[ \t]+[a-z]", after, re.I)
-                    and not _RUN_NOUN_AFTER.match(after)):
+            if (kind == "duration" and ph.ADJ_DURATION.match(_get(claim, "text") or "") and re.match(r"^[ \t]+[a-z]", after, re.I)
+                    and not ph.RUN_NOUN_AFTER.match(after)):
                 return role.skip("describes something other than the run ('a 30-minute call')")
-            if last in ("every", "each", "per", "other") and _INTERVAL_BEFORE.search(pre):
+            if last in ("every", "each", "per", "other") and ph.INTERVAL_BEFORE.search(pre):
                 return role.skip("an interval (every ...)")
-            if last in _COMPARATORS and _THRESHOLD_BEFORE.search(pre):
+            if last in ph.COMPARATORS and ph.THRESHOLD_BEFORE.search(pre):
                 return role.skip("a threshold or policy, not an estimate")
-            if (_get(claim, "attrs") or {}).get("effort") or _PEOPLE_TIME.search(text, sent_span[0], start):
+            if (_get(claim, "attrs") or {}).get("effort") or ph.PEOPLE_TIME.search(text, sent_span[0], start):
                 return role.skip("people's time (its heading or sentence says so), not the training run")
-            if kind == "duration" and (_OTHER_TASK_BEFORE.search(before, len(before) - 70)
+            if kind == "duration" and (ph.OTHER_TASK_BEFORE.search(before, len(before) - 70)
                                        or (("pend" in before or "pent" in before or "nvest" in before or "llocat" in before)
-                                           and _SPEND_BEFORE.search(before) and not _COMPUTE_AFTER.match(after))):
+                                           and ph.SPEND_BEFORE.search(before) and not ph.COMPUTE_AFTER.match(after))):
                 return role.skip("the time of another task (evaluation, inference, people), not the training run")
-            if _EFFORT_AFTER.match(after) or (kind == "duration" and (
-                    _effort_before(words) or (
-                        last in _IN_WORDS and _PERSON_ACT_BEFORE.search(before, len(before) - 110)))):
+            if ph.EFFORT_AFTER.match(after) or (kind == "duration" and (
+                    ph.effort_before(words) or (
+                        last in ph.IN_WORDS and ph.PERSON_ACT_BEFORE.search(before, len(before) - 110)))):
                 return role.skip("people's time or effort, not the training run")
-            if kind == "duration" and _TASK_GERUND_AFTER.match(after):
+            if kind == "duration" and ph.TASK_GERUND_AFTER.match(after):
                 return role.skip("the time of another task ('a week generating data'), not the training run")
-            if _NOT_RUN_AFTER.match(after):
+            if ph.NOT_RUN_AFTER.match(after):
                 return role.skip("not a figure about the run")
             if kind == "duration":
-                if last in ("after", "first", "last") and _ELAPSED_BEFORE.search(pre):
+                if last in ("after", "first", "last") and ph.ELAPSED_BEFORE.search(pre):
                     return role.skip("a point in time during a run, not its length")
-                if _BOOKING_BEFORE.search(before):
+                if ph.BOOKING_BEFORE.search(before):
                     return role.skip("how long hardware is booked, not the run's length")
-                if _LOSS_BEFORE.search(before):
+                if ph.LOSS_BEFORE.search(before):
                     return role.skip("time lost to a failure, not the run's length")
-                if _MONITORING.search(sent):
+                if ph.MONITORING.search(sent):
                     return role.skip("a monitoring threshold")
-                if ctx.prompt and not _RUN_CUE.search(text, *sent_span):
+                if ctx.prompt and not ph.RUN_CUE.search(text, *sent_span):
                     return role.skip("no sign that the duration is the training run's")
-            if kind == "money" and _SERVING.search(_clause_labelled(text, start, end)):
+            if kind == "money" and ph.SERVING.search(_clause_labelled(text, start, end)):
                 return role.skip("serving or hosting the model, not training it")
-            if kind == "money" and ((_get(claim, "attrs") or {}).get("per") == "each" or _EACH_AFTER.match(after)):
+            if kind == "money" and ((_get(claim, "attrs") or {}).get("per") == "each" or ph.EACH_AFTER.match(after)):
                 # "$1.50-2.50 each": a price per GPU (per hour when the sentence says so), not the run's cost
-                if not _HOURLY.search(sent):
+                if not ph.HOURLY.search(sent):
                     return role.skip("a price per item, not the run's cost")
                 role.price = True
-            if kind == "money" and (("hour" in before[-40:] or "hr" in before[-40:]) and _HOURLY_BEFORE.search(before, len(before) - 60)
-                                    or _RATE_NOUN_AFTER.match(after)):
+            if kind == "money" and (("hour" in before[-40:] or "hr" in before[-40:]) and ph.HOURLY_BEFORE.search(before, len(before) - 60)
+                                    or ph.RATE_NOUN_AFTER.match(after)):
                 role.price = True  # "billed per GPU per hour at $2.50-4", "at your $2 contract rate"
             # a test run named before the claim or in its clause ("budget $350-1,800 for the run, plus a small
             # pilot first" is the run's cost)
-            clause_end = _CLAUSE_END.search(text, end, sent_span[1])
-            if (_SIDE_RUN.search(text, sent_span[0], clause_end.start() if clause_end else sent_span[1])
+            clause_end = ph.CLAUSE_END.search(text, end, sent_span[1])
+            if (ph.SIDE_RUN.search(text, sent_span[0], clause_end.start() if clause_end else sent_span[1])
                     or (kind == "duration" and _side_run_before(text, sent_span[0])) or _side_run_labels(text, start)):
                 role.side_run = True
             cell = _cell_labels(text, start)
-            runs = _RUN_COUNT.search(text, *sent_span) or (cell and cell[1] and _RUN_COUNT.search(text, *cell[1]))
+            runs = ph.RUN_COUNT.search(text, *sent_span) or (cell and cell[1] and ph.RUN_COUNT.search(text, *cell[1]))
             if runs:
                 n = runs.group("n").lower()
-                role.runs = int(n) if n.isdigit() else _COUNT_WORDS[n]
+                role.runs = int(n) if n.isdigit() else ph.COUNT_WORDS[n]
             if kind == "duration":
-                rate = _AT_RATE.search(text, sent_span[0], start)
+                rate = ph.AT_RATE.search(text, sent_span[0], start)
                 if rate:  # "at 3k tokens per second it would take around 7 hours": time at that rate
                     role.rate = float(rate.group("n").replace(",", "")) * (1000 if rate.group("k") else 1)
         elif kind == "memory":
-            if _DATASET_AFTER.match(after):
+            if ph.DATASET_AFTER.match(after):
                 return role.skip("a dataset size, not memory")
-            if _HEADROOM_AFTER.match(after) or (last in _HEADROOM_VERBS and _HEADROOM_BEFORE.search(before, len(before) - 40)):
+            if ph.HEADROOM_AFTER.match(after) or (last in ph.HEADROOM_VERBS and ph.HEADROOM_BEFORE.search(before, len(before) - 40)):
                 return role.skip("memory to keep free (headroom), not what the run needs")
-            if _get(claim, "subject") in ("ram", "disk") or _NOT_VRAM.search(_clause_labelled(text, start, end)):
+            if _get(claim, "subject") in ("ram", "disk") or ph.NOT_VRAM.search(_clause_labelled(text, start, end)):
                 return role.skip("disk or system memory, not GPU memory")
-            if not _REQ_BEFORE.search(pre):
-                if _CAPACITY_BEFORE.search(pre) or _CAPACITY_POSSESSIVE.search(pre) or _CAPACITY_AFTER.match(after):
+            if not ph.REQ_BEFORE.search(pre):
+                if ph.CAPACITY_BEFORE.search(pre) or ph.CAPACITY_POSSESSIVE.search(pre) or ph.CAPACITY_AFTER.match(after):
                     return role.skip("a GPU's capacity (spec)")
                 if ctx.is_capacity(claim):
                     return role.skip("a GPU's capacity (spec)")
-            m = _COMPONENT_AFTER.match(after) or _COMPONENT_BEFORE.search(before) or _COMPONENT_PAREN.search(before)
+            m = ph.COMPONENT_AFTER.match(after) or ph.COMPONENT_BEFORE.search(before) or ph.COMPONENT_PAREN.search(before)
             if m:
                 role.parts = _parts(m.group("parts"))
-                role.subpart = bool(_SUBPART_RE.search(m.group("parts")))
+                role.subpart = bool(ph.SUBPART_RE.search(m.group("parts")))
                 if role.parts == ("weights",):
-                    fmt = _PRECISION_RE.search(m.group(0)) or _PRECISION_RE.search(_clause(text, start, end))
+                    fmt = ph.PRECISION_RE.search(m.group(0)) or ph.PRECISION_RE.search(_clause(text, start, end))
                     if fmt:
-                        role.weight_bytes = dict(_PRECISION_BYTES)[fmt.group(0).lower()]
-            role.per_gpu = bool("per_gpu" in (_get(claim, "qualifiers") or ()) or _PER_GPU_AFTER.match(after)
-                                or _PER_GPU_BEFORE.search(before))
+                        role.weight_bytes = dict(ph.PRECISION_BYTES)[fmt.group(0).lower()]
+            role.per_gpu = bool("per_gpu" in (_get(claim, "qualifiers") or ()) or ph.PER_GPU_AFTER.match(after)
+                                or ph.PER_GPU_BEFORE.search(before))
         elif kind == "throughput" and (str(_get(claim, "subject") or "").startswith("inference")
-                                       or _INFERENCE.search(_clause_labelled(text, start, end))):
+                                       or ph.INFERENCE.search(_clause_labelled(text, start, end))):
             return role.skip("inference throughput, not training")
         elif kind == "dataset_tokens":
             if is_sequence_tokens(claim, text):
                 return role.skip("a sequence length or per-example figure, not the dataset")
             sent_start = _sentence(text, start)[0]
-            role.total_tokens = bool(_TOTAL_AFTER.match(after) or _MULTI_EPOCH.search(text, sent_start, start))
+            role.total_tokens = bool(ph.TOTAL_AFTER.match(after) or ph.MULTI_EPOCH.search(text, sent_start, start))
         return role
 
     def check_text(
@@ -1019,13 +722,13 @@ class ClaimChecker:
             local = self.local_plan(claim)
             if local.method == "lora":
                 sentence = _sentence(text, (_get(claim, "span") or (0, 0))[0])
-                if _QUANTIZED.search(text, *sentence):
+                if ph.QUANTIZED.search(text, *sentence):
                     local.method = "qlora"  # "a 7B model in 4-bit with LoRA adapters" is QLoRA
-                elif base.method == "qlora" and not _LORA_METHOD.search(text, *sentence):
+                elif base.method == "qlora" and not ph.LORA_METHOD.search(text, *sentence):
                     local.method = None  # "LoRA adapters" in a QLoRA plan is not a switch of method
             if (local.gpus == 1 and local.gpu == base.gpu and (base.gpus or 1) > 1
                     and not (_get(claim, "attrs") or {}).get("gpu_count_given")
-                    and not _ONE_GPU.search(text, *_sentence(text, (_get(claim, "span") or (0, 0))[0]))):
+                    and not ph.ONE_GPU.search(text, *_sentence(text, (_get(claim, "span") or (0, 0))[0]))):
                 local.gpus = None  # "on A100 80GB" names the type of the plan's GPUs, not a count of one
             if not local.has_data and (data := ctx.sentence_dataset(claim)) is not None:
                 local.dataset_gb, local.examples = data
@@ -1146,7 +849,7 @@ class ClaimChecker:
                 contradicts = self._contradicts_plan(prompt_plan, chosen_outcome)
                 where = self._infeasible_at(prompt_plan, report)
                 span = prompt_plan.spans.get(where) if where else None
-                corrects = bool(CORRECTION.search(chosen_text) or CORRECTION_EXTRA.search(chosen_text))
+                corrects = bool(ph.CORRECTION.search(chosen_text) or ph.CORRECTION_EXTRA.search(chosen_text))
                 emit("claims.impossible_plan",
                      {"corrected": corrects or contradicts, "numbers_ok": chosen_outcome.checked_ok > 0,
                       "reason": "; ".join(reasons[:2]) or "the calculators call it infeasible"},
@@ -1256,16 +959,9 @@ class _Scaled:
     sources: tuple[str, ...] = ()
 
 
-# the qualifier words a claim's span starts with ("over USD 100", "about 12 hours")
-_LEAD = re.compile(r"^(?:(?:about|around|roughly|approximately|approx\.?|over|under|above|below|more than|less than|"
-                   r"at least|at most|up to|nearly|almost|just|only|some|usd|eur)\b\s*|[~≈<>]\s*)*", re.I)
-_APPROX_WORDS = re.compile(r"(?i:\b(?:about|around|roughly|approximately|approx\.?|some|nearly|almost|just|only|"
-                           r"usd|eur|gbp)\b|~|≈)")
-
-
 def _parts(words: str) -> tuple[str, ...]:
     low = words.lower()
-    return tuple(dict.fromkeys(name for stem, name in _PART_KEYS if stem in low))
+    return tuple(dict.fromkeys(name for stem, name in ph.PART_KEYS if stem in low))
 
 
 def _same_value(a: Any, b: Any) -> bool:
@@ -1288,7 +984,7 @@ def _gpu_memory(gpu: Any) -> float | None:
 def _is_dataset_memory(claim: Any, text: str) -> bool:
     """A byte size that is a dataset ("a 1GB subset", "50GB of text"), read as memory."""
     end = (_get(claim, "span") or (0, 0))[1]
-    return bool(_DATASET_AFTER.match(text[end:end + 60]))
+    return bool(ph.DATASET_AFTER.match(text[end:end + 60]))
 
 
 def is_sequence_tokens(claim: Any, text: str) -> bool:
@@ -1298,10 +994,10 @@ def is_sequence_tokens(claim: Any, text: str) -> bool:
         return True
     lo, hi = _get(claim, "low") or 0.0, _get(claim, "high")
     value = lo if hi is None or hi == float("inf") else hi
-    if value < SEQ_TOKENS_MAX:
+    if value < ph.SEQ_TOKENS_MAX:
         return True
     start, end = _get(claim, "span") or (0, 0)
-    return bool(_PER_ITEM_AFTER.match(text[end:end + 40]) or _SEQ_CUE_BEFORE.search(text[max(0, start - 40):start]))
+    return bool(ph.PER_ITEM_AFTER.match(text[end:end + 40]) or ph.SEQ_CUE_BEFORE.search(text[max(0, start - 40):start]))
 
 
 def _off_by(lo: float, hi: float, elo: float, ehi: float) -> float:
@@ -1318,29 +1014,16 @@ def _unit_label(key: str) -> str:
             "vram_per_gpu_gb": "GB", "throughput_tokens_per_s": "tokens/s", "tokens": "tokens"}.get(key, "")
 
 
-# = r"[.!?](?=\s)|\n" and r"[.!?;:,(](?=\s)|[)\n]", written to start with a character class so that
-# sre skips to candidate characters instead of trying both branches at every position.
-_SENT = re.compile(r"(?<!\bi\.e)(?<!\be\.g)(?<!\betc)(?<!\bvs)(?<!\bapprox)(?<!\bca)[.!?\n](?:(?<=\n)|(?=\s))")  # not "i.e. "
-_CLAUSE_END = re.compile(r"[.!?;:,()\n|](?:(?<=[)\n])|(?=\s))")  # a table cell is a clause
-
-
 def _clause(text: str, start: int, end: int) -> str:
     """The clause around a span (between commas, semicolons, parentheses and sentence ends)."""
     a = 0
-    for m in _CLAUSE_END.finditer(text, max(0, start - 120), start):
+    for m in ph.CLAUSE_END.finditer(text, max(0, start - 120), start):
         a = m.end()
-    m = _CLAUSE_END.search(text, end)
+    m = ph.CLAUSE_END.search(text, end)
     return text[max(a, start - 120):(m.start() if m else len(text))]
 
 
 _SENT_CACHE: dict[str, list[int]] = {}
-_STRUCT_CACHE: dict[str, Any] = {}  # text -> Structure, for the few texts being checked
-# a column header that names only the measure ("Cost", "Est. total (USD)"), not what is measured
-_MEASURE_ONLY = re.compile(r"^[\W_]*(?:(?:est(?:imated)?|approx(?:imate)?|total|costs?|price|amount|spend|usd|budget|"
-                           r"estimate|\$|in|of|\(|\))[\W_]*)+$", re.I)
-_TOTAL_LABEL = re.compile(r"^[\W_]*(?:grand\s+)?total[\W_]*$", re.I)
-
-
 def _clause_labelled(text: str, start: int, end: int) -> str:
     """The claim's clause and, in a table, its column header and row label ("| L4, 24/7 | ~$580 |")."""
     clause = _clause(text, start, end)
@@ -1350,18 +1033,9 @@ def _clause_labelled(text: str, start: int, end: int) -> str:
     return " | ".join([clause, *(text[a:b] for a, b in filter(None, cell))])
 
 
-def _structure(text: str) -> Any:
-    st = _STRUCT_CACHE.get(text)
-    if st is None:
-        if len(_STRUCT_CACHE) >= 16:
-            _STRUCT_CACHE.clear()
-        st = _STRUCT_CACHE[text] = segment(text)
-    return st
-
-
 def _cell_labels(text: str, pos: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None] | None:
     """For a table cell: (its column header, its row label), either None when absent; None outside tables."""
-    st = _structure(text)
+    st = segment_recent(text)
     seg = st.locate(pos)
     if seg is None or st.blocks[seg.block].kind != "row":
         return None
@@ -1374,9 +1048,9 @@ def _cell_labels(text: str, pos: int) -> tuple[tuple[int, int] | None, tuple[int
 
 def _row_anchored(text: str, label: tuple[int, int], claims: Iterable[Any]) -> bool:
     """A row label that names the run, or one of its options (a GPU, a model, a method)."""
-    if _TOTAL_LABEL.match(text[label[0]:label[1]]):
+    if ph.TOTAL_LABEL.match(text[label[0]:label[1]]):
         return False
-    return bool(_RUN_ANCHOR.search(text, *label)) or any(
+    return bool(ph.RUN_ANCHOR.search(text, *label)) or any(
         _get(c, "kind") in ("gpu", "model_size", "method") and label[0] <= (_get(c, "span") or (-1, -1))[0] < label[1]
         for c in claims)
 
@@ -1385,20 +1059,20 @@ def _run_anchored(text: str, start: int, end: int, claims: Iterable[Any] = ()) -
     """A run word in the claim's clause or in its structural labels: a list item's label, a heading
     and, in a table, the row label (a column header only when it names more than the measure:
     "Training cost" does, "Cost" does not). A "Total" row is the run's only when every other row
-    of its table is. See _RUN_ANCHOR."""
-    if _RUN_ANCHOR.search(_clause(text, start, end)):
+    of its table is. See ph.RUN_ANCHOR."""
+    if ph.RUN_ANCHOR.search(_clause(text, start, end)):
         return True
     cell = _cell_labels(text, start)
     if cell is None or cell[1] is None:
-        lay = _structure(text).layers(start)
-        return bool(lay) and any(_RUN_ANCHOR.search(text, a, b) for a, b in lay[2][:2])
+        lay = segment_recent(text).layers(start)
+        return bool(lay) and any(ph.RUN_ANCHOR.search(text, a, b) for a, b in lay[2][:2])
     header, label = cell
-    if header and _RUN_ANCHOR.search(text, *header) and not _MEASURE_ONLY.match(text[header[0]:header[1]]):
+    if header and ph.RUN_ANCHOR.search(text, *header) and not ph.MEASURE_ONLY.match(text[header[0]:header[1]]):
         return True
-    if not _TOTAL_LABEL.match(text[label[0]:label[1]]):
+    if not ph.TOTAL_LABEL.match(text[label[0]:label[1]]):
         return _row_anchored(text, label, claims)
     # the total of a table: the run's only if each of the rows it sums is
-    st = _structure(text)
+    st = segment_recent(text)
     bi = st.locate(start).block
     lo = bi
     while lo > 0 and st.blocks[lo - 1].kind == "row":
@@ -1410,7 +1084,7 @@ def _run_anchored(text: str, start: int, end: int, claims: Iterable[Any] = ()) -
 def _side_run_labels(text: str, start: int) -> bool:
     """A table cell under a test-run column or row ("| | Pilot (4k) | Full (40k) |")."""
     cell = _cell_labels(text, start)
-    return cell is not None and any(span and _SIDE_RUN.search(text, *span) for span in cell)
+    return cell is not None and any(span and ph.SIDE_RUN.search(text, *span) for span in cell)
 
 
 def _side_run_before(text: str, sent_start: int) -> bool:
@@ -1419,7 +1093,7 @@ def _side_run_before(text: str, sent_start: int) -> bool:
     if sent_start <= 0:
         return False
     a, b = _sentence(text, sent_start - 1)
-    return "\n" not in text[a:sent_start].strip() and bool(_SIDE_RUN.search(text, a, b))
+    return "\n" not in text[a:sent_start].strip() and bool(ph.SIDE_RUN.search(text, a, b))
 
 
 def _sentence(text: str, pos: int) -> tuple[int, int]:
@@ -1428,6 +1102,6 @@ def _sentence(text: str, pos: int) -> tuple[int, int]:
     if ends is None:
         if len(_SENT_CACHE) >= 16:
             _SENT_CACHE.clear()
-        ends = _SENT_CACHE[text] = [m.end() for m in _SENT.finditer(text)]
+        ends = _SENT_CACHE[text] = [m.end() for m in ph.SENT.finditer(text)]
     i = bisect_right(ends, pos)
     return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(text))

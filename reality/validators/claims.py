@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from reality.validators import lexicon as lx
-from reality.validators.structure import Structure, segment
+from reality.validators.structure import Structure, segment_recent
 from reality.validators.wordre import LETTER, WordStarts
 
 __all__ = ["Claim", "extract_claims", "KINDS", "QUALIFIERS"]
@@ -1456,7 +1456,7 @@ def _extract(text: str) -> list[Claim]:
         return []
     raw.sort(key=_START_END)
     _join_duration_ranges(text, raw)
-    st = segment(text)
+    st = segment_recent(text)
     _attach(text, raw, st, _cues(text, low) if cues is None else cues)
     out = []
     append = out.append

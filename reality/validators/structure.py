@@ -279,3 +279,17 @@ def segment(text: str) -> Structure:
         blocks.append(Block(para_start, para_end, "paragraph", ctx_cache))
     st._starts = [b.start for b in blocks]
     return st
+
+
+_RECENT: dict[str, Structure] = {}
+
+
+def segment_recent(text: str) -> Structure:
+    """:func:`segment`, remembered for the last few texts: extraction and claim checking read the
+    same record's texts one after the other."""
+    st = _RECENT.get(text)
+    if st is None:
+        if len(_RECENT) >= 16:
+            _RECENT.clear()
+        st = _RECENT[text] = segment(text)
+    return st
