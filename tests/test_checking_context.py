@@ -174,3 +174,105 @@ def test_a_gpu_name_ending_in_a_digit_ends_a_sentence():
     text = "I train on a GCP L4. Last week a pilot took an hour."
     st = segment(text)
     assert [text[s.start:s.end] for s in st.segments] == ["I train on a GCP L4.", "Last week a pilot took an hour."]
+
+
+def test_what_a_hypothetical_target_would_need_is_not_an_estimate():
+    rate = est("throughput_tokens_per_s")
+    far = f"{rate.high * 20 / 1000:.0f}k tokens/s"
+    hypothetical = {"prompt": f"I plan {PLAN}.", "chosen": f"Finishing in 5 minutes would require something like {far}."}
+    assert errors_in(hypothetical) == []
+    claim = {"prompt": f"I plan {PLAN}.", "chosen": f"Training runs at about {far}."}
+    assert [r for r, _, _ in errors_in(claim)] == ["R301"]
+
+
+def test_an_earlier_runs_figures_are_not_this_plans():
+    tokens = est("tokens")
+    far = f"~{tokens.high * 8 / 1e6:.0f}M tokens"
+    past = {"prompt": f"I plan {PLAN}.", "chosen": f"That is well under the {far} in last month's SFT pass."}
+    assert errors_in(past) == []
+    now = {"prompt": f"I plan {PLAN}.", "chosen": f"This run processes {far} in total."}
+    assert [r for r, _, _ in errors_in(now)] == ["R301"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "That is about $3-4 of compute, against the {far} you spent on annotation.",
+    "A new 4090 costs well over {far}.",
+    "Bill a flat {far} 'model training' fee per client.",
+])
+def test_money_for_other_things_than_the_run(sentence):
+    far = f"${est('cost_usd').high * 30:,.0f}"
+    assert errors_in({"prompt": f"I plan {PLAN}.", "chosen": sentence.format(far=far)}) == []
+    assert [r for r, _, _ in errors_in({"prompt": f"I plan {PLAN}.", "chosen": f"The run costs {far}."})] == ["R301"]
+
+
+def test_a_count_of_things_per_month_is_a_rate_not_a_duration():
+    rec = {"prompt": f"I plan {PLAN}.", "chosen": "With two cards, 10 clients a month is very manageable."}
+    assert errors_in(rec) == []
+
+
+def test_a_machines_hourly_price_is_the_price_of_all_its_gpus():
+    plan = "LoRA on Llama 3 70B with 30k examples for 1 epoch on 8x H100"
+    price = est("price_usd_per_gpu_hour", plan)
+    node = f"${price.mid * 8:.0f}/hour"
+    ok = {"prompt": f"I plan {plan}. Node time is charged at {node}.", "chosen": "That is a normal node rate."}
+    assert errors_in(ok) == []
+    per_gpu = {"prompt": f"I plan {plan}. Each GPU is charged at {node}.", "chosen": "That is a normal rate."}
+    assert [r for r, _, _ in errors_in(per_gpu)] == ["R305"]
+
+
+def test_an_moe_models_active_share_is_not_its_size():
+    plan = "LoRA on Mixtral 8x7B with 50k examples for 2 epochs on 8x A100 80GB"
+    rec = {"prompt": f"I plan {plan}.",
+           "chosen": "Mixtral has 46.7B parameters, but about 12.9B are active per token. The bf16 weights are about 93 GB."}
+    assert errors_in(rec) == []
+    bad = dict(rec, chosen=rec["chosen"].replace("about 93 GB", "about 25 GB"))
+    assert [r for r, _, _ in errors_in(bad)] == ["R301"]
+
+
+def test_memory_components_named_by_an_item_label_or_in_a_list_with_adam_state():
+    plan = "full DPO on Qwen2.5-3B with 15k pairs for 2 epochs on one A100 80GB"
+    good = {"prompt": f"I plan {plan}.",
+            "chosen": "1. **Gradients**: same size as the weights in bf16, another ~6.2 GB.\n"
+                      "2. **Reference model**: a frozen copy for the log-probs, ~6.2 GB."}
+    assert errors_in(good) == []
+    # a sum that merely ends with a component is the whole, and is checked as the whole
+    total = {"prompt": f"I plan {plan}.",
+             "chosen": "The policy and reference together plus the activations come to about 6 GB."}
+    assert [r for r, _, _ in errors_in(total)] == ["R301"]
+    state = {"prompt": "I plan full DPO on Llama 3.1 8B with 60k pairs for 2 epochs on 8x H100.",
+             "chosen": "The policy carries around 16 bytes per parameter, or ~128 GB for weights, gradients and AdamW state."}
+    assert errors_in(state) == []
+
+
+def test_tokens_per_example_said_in_the_prompt_size_the_plan():
+    plan = "full fine-tune of TinyLlama 1.1B with 50k examples for 2 epochs on one RTX 3090"
+    prompt = ("I'm planning a full fine-tune of TinyLlama 1.1B on my RTX 3090: 50k function/comment pairs, each around "
+              "{tpe} tokens, so roughly {per_epoch} tokens per epoch. I want two epochs.")
+    # 700 tokens each is 35M per epoch: right; 350M per epoch is ten times that, and the chosen goes along
+    ok = {"prompt": prompt.format(tpe=700, per_epoch="35M"), "chosen": f"Fine. {plan} is a small job."}
+    assert errors_in(ok) == []
+    bad = {"prompt": prompt.format(tpe=700, per_epoch="350M"), "chosen": ok["chosen"]}
+    assert [(r, f) for r, f, _ in errors_in(bad)] == [("R305", "prompt")]
+
+
+def test_the_rejected_response_is_checked_against_the_prompts_method():
+    plan = "full DPO on Qwen2.5-3B with 15k pairs for 2 epochs on one A100 80GB"
+    vram = est("vram_per_gpu_gb", plan)
+    rec = {"prompt": f"I plan {plan}.", "chosen": "Full DPO fits on the card.",
+           "rejected": f"The whole run should need about {vram.low / 5:.0f} GB of VRAM.\n\nLater, try DPO with LoRA."}
+    assert [(r, f) for r, f, _ in errors_in(rec)] == [("R301", "rejected")]
+
+
+def test_an_adapters_size_in_megabytes_is_not_gpu_memory():
+    rec = {"prompt": f"I plan {PLAN}.", "chosen": "Each LoRA adapter is a few hundred MB at most, so keep every version."}
+    assert errors_in(rec) == []
+    trained = {"prompt": f"I plan {PLAN}.", "chosen": "Only the adapters are trained, so the whole setup needs about 1 GB."}
+    assert [r for r, _, _ in errors_in(trained)] == ["R301"]
+
+
+@pytest.mark.parametrize("text,method", [
+    ("**DPO-LoRA on one H100**", "dpo-lora"), ("run DPO with LoRA", "dpo-lora"), ("QLoRA DPO", "dpo-qlora"), ("DPO on it", "dpo"),
+])
+def test_dpo_with_adapters_is_one_method(text, method):
+    found = [c.attrs.get("method") for c in claims_mod.extract_claims(text) if c.kind == "method"]
+    assert found == [method]

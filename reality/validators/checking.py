@@ -89,6 +89,7 @@ class Plan:
     tokens: float | None = None
     dataset_gb: float | None = None
     examples: float | None = None
+    tokens_per_example: float | None = None  # "20k documents, about 3,000 tokens each"
     epochs: float | None = None
     budget_usd: float | None = None
     deadline_hours: float | None = None
@@ -107,6 +108,7 @@ class Plan:
             method=self.method if self.method is not None else other.method,
             gpu=self.gpu if self.gpu is not None else other.gpu,
             gpus=self.gpus if self.gpus is not None else other.gpus,
+            tokens_per_example=self.tokens_per_example if self.tokens_per_example is not None else other.tokens_per_example,
             epochs=self.epochs if self.epochs is not None else other.epochs,
             budget_usd=self.budget_usd if self.budget_usd is not None else other.budget_usd,
             deadline_hours=self.deadline_hours if self.deadline_hours is not None else other.deadline_hours,
@@ -136,6 +138,7 @@ class Plan:
 
     def key(self) -> tuple:
         return (self.params, self.model, self.full_method, self.gpu, self.gpus, self.tokens, self.dataset_gb, self.examples,
+                self.tokens_per_example,
                 self.epochs, self.budget_usd, self.deadline_hours)
 
     @property
@@ -155,6 +158,7 @@ class Plan:
 
 # fill_from copies the fields one by one: a new field must be added there too
 assert tuple(Plan.__dataclass_fields__) == ("params", "method", "dpo", "model", "gpu", "gpus", "tokens", "dataset_gb", "examples",
+                                            "tokens_per_example",
                                             "epochs", "budget_usd", "deadline_hours", "inputs", "spans", "data_inputs")
 
 
@@ -245,6 +249,11 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
         elif kind in ("dataset_tokens", "dataset_bytes", "dataset_examples") or (
                 kind == "memory" and _is_dataset_memory(c, text)):
             if kind == "dataset_tokens" and is_sequence_tokens(c, text):
+                start, end = _get(c, "span") or (0, 0)
+                if plan.tokens_per_example is None and (v := _mid(c)) and v < ph.SEQ_TOKENS_MAX and (
+                        ph.PER_EXAMPLE_AFTER.match(text[end:end + 30]) or ph.PER_EXAMPLE_BEFORE.search(text[max(0, start - 30):start])
+                ) and not ph.SEQUENCE_NOUN_AFTER.match(text[end:end + 20]):
+                    plan.tokens_per_example = v  # "about 3,000 tokens each": the size of an example
                 continue  # a sequence length or tokens per example, not the dataset
             if attrs.get("subset") or ph.SIDE_RUN.search(text, *_sentence(text, (_get(c, "span") or (0, 0))[0])):
                 continue  # the data of a pilot or smoke test ("a smoke test on a few hundred examples")
@@ -313,6 +322,7 @@ class ClaimRole:
     total_tokens: bool = False  # a token count over all epochs
     side_run: bool = False  # a test / pilot / smoke run, not the planned one
     price: bool = False  # money that is a price per GPU-hour ("8 GPUs at $1.50-2.50 each per hour")
+    per_node: bool = False  # a price for a whole machine of several GPUs ("node time at $26/hour")
     runs: int = 1  # the figure covers this many runs ("Training runs (3 iterations)", "three attempts at $10 each")
     weight_bytes: float | None = None  # the weights in a named format ("140 GB of bf16 weights"): bytes per parameter
 
@@ -440,6 +450,7 @@ class ClaimChecker:
         try:
             scenario = self.scenario_cls(
                 params=plan.params, model=plan.model, method=plan.full_method, gpu=plan.gpu, gpus=plan.gpus, tokens=plan.tokens,
+                tokens_per_example=plan.tokens_per_example,
                 dataset_gb=plan.dataset_gb, examples=plan.examples, epochs=plan.epochs,
                 budget_usd=plan.budget_usd, deadline_hours=plan.deadline_hours,
             )
@@ -540,6 +551,8 @@ class ClaimChecker:
             return None, [], None
         if role.runs > 1 and key in ("cost_usd", "wall_hours", "gpu_hours"):
             scales = scales + [x * role.runs for x in scales]  # one run, or all of them
+        if role.per_node and key == "price_usd_per_gpu_hour" and report is not None and (report.gpus or 1) > 1:
+            scales = scales + [float(report.gpus)]  # the machine's price: per GPU, or all of its GPUs
         if report is None:
             return key, [], None
         value = est.get(key)
@@ -599,6 +612,12 @@ class ClaimChecker:
         # the user's own figure repeated by a response (checked where it was said: in the prompt)
         if ctx.echoes(claim):
             return role.skip("repeats the prompt's figure")
+        if ("would" in pre or "'d " in pre or "will" in pre) and ph.HYPOTHETICAL_BEFORE.search(
+                text, _sentence(text, start)[0], start):
+            return role.skip("what a hypothetical target would need, not an estimate for the plan")
+        if kind in ("money", "price_rate", "duration", "dataset_tokens", "throughput") and ph.PAST_RUN.search(
+                text, *_sentence(text, start)):
+            role.side_run = True  # an earlier run ("last month's SFT pass"): checked only with its own data
         if kind in ("money", "price_rate", "duration"):
             sent_span = _sentence(text, start)
             sent = text[slice(*sent_span)]
@@ -642,13 +661,23 @@ class ClaimChecker:
                     return role.skip("a monitoring threshold")
                 if ctx.prompt and not ph.RUN_CUE.search(text, *sent_span):
                     return role.skip("no sign that the duration is the training run's")
-            if kind == "money" and ph.SERVING.search(_clause_labelled(text, start, end)):
-                return role.skip("serving or hosting the model, not training it")
+            if kind == "money":
+                clause = _clause_labelled(text, start, end)
+                if ph.SERVING.search(clause):
+                    return role.skip("serving or hosting the model, not training it")
+                if ph.PURCHASE_IN.search(clause):
+                    return role.skip("the price of buying hardware, not the run's cost")
+                if ph.CLIENT_FEE_IN.search(clause):
+                    return role.skip("a price charged to clients, not the run's cost")
+                if ph.OTHER_SPEND_AFTER.match(after):
+                    return role.skip("money spent on something else ('the $8,000 you spent on annotation')")
             if kind == "money" and ((_get(claim, "attrs") or {}).get("per") == "each" or ph.EACH_AFTER.match(after)):
                 # "$1.50-2.50 each": a price per GPU (per hour when the sentence says so), not the run's cost
                 if not ph.HOURLY.search(sent):
                     return role.skip("a price per item, not the run's cost")
                 role.price = True
+            if kind in ("money", "price_rate") and ph.NODE_PRICE_IN.search(_clause_labelled(text, start, end)):
+                role.per_node = True
             if kind == "money" and (("hour" in before[-40:] or "hr" in before[-40:]) and ph.HOURLY_BEFORE.search(before, len(before) - 60)
                                     or ph.RATE_NOUN_AFTER.match(after)):
                 role.price = True  # "billed per GPU per hour at $2.50-4", "at your $2 contract rate"
@@ -674,12 +703,20 @@ class ClaimChecker:
                 return role.skip("memory to keep free (headroom), not what the run needs")
             if _get(claim, "subject") in ("ram", "disk") or ph.NOT_VRAM.search(_clause_labelled(text, start, end)):
                 return role.skip("disk or system memory, not GPU memory")
+            if ph.ADAPTER_SIZE_IN.search(text, *_sentence(text, start)):
+                return role.skip("the size of an adapter, not GPU memory")
             if not ph.REQ_BEFORE.search(pre):
                 if ph.CAPACITY_BEFORE.search(pre) or ph.CAPACITY_POSSESSIVE.search(pre) or ph.CAPACITY_AFTER.match(after):
                     return role.skip("a GPU's capacity (spec)")
                 if ctx.is_capacity(claim):
                     return role.skip("a GPU's capacity (spec)")
-            m = ph.COMPONENT_AFTER.match(after) or ph.COMPONENT_BEFORE.search(before) or ph.COMPONENT_PAREN.search(before)
+            m = (ph.COMPONENT_AFTER.match(after) or ph.COMPONENT_BEFORE.search(before) or ph.COMPONENT_PAREN.search(before)
+                 or _label_parts(text, start))
+            if m and m.re is not ph.COMPONENT_AFTER:
+                lead_in = before[:m.start()]
+                lead_in = lead_in[max(lead_in.rfind(". "), lead_in.rfind("\n")) + 1:]  # the same sentence only
+                if ph.SUM_BEFORE.search(lead_in):
+                    m = None  # a total that ends with a component ("... together plus activations come to")
             if m:
                 role.parts = _parts(m.group("parts"))
                 role.subpart = bool(ph.SUBPART_RE.search(m.group("parts")))
@@ -797,7 +834,8 @@ class ClaimChecker:
         prompt_plan = plan_from(claims.get("prompt", []), prompt_text, self.kb, constraints=True)
         chosen_plan = plan_from(claims.get("chosen", []), parts.get("chosen", ""), self.kb, constraints=False)
         base = prompt_plan.fill_from(chosen_plan) if parts.get("prompt") else chosen_plan
-        if chosen_plan.gpu and base.gpu != chosen_plan.gpu and chosen_plan.gpu in _gpu_ids(claims.get("prompt", []), self.kb):
+        prompt_gpus = _gpu_ids(claims.get("prompt", []), self.kb)
+        if chosen_plan.gpu and base.gpu != chosen_plan.gpu and chosen_plan.gpu in prompt_gpus:
             # the prompt weighs several GPUs ("I assumed an A100; would an A10G do?"): the answer's pick is the plan's
             base.gpu, base.gpus = chosen_plan.gpu, chosen_plan.gpus
         base.budget_usd = base.deadline_hours = None  # claims are checked against the plan, not the constraints
@@ -812,8 +850,15 @@ class ClaimChecker:
             if role in claims:
                 role_plan = base
                 if role == "rejected":
-                    # the rejected response answers the same prompt: the record's dataset size wins
-                    role_plan = plan_from(claims[role], parts[role], self.kb, constraints=False).fill_from(base)
+                    # the rejected response answers the same prompt: what the prompt says wins (and the
+                    # record's dataset size), then the rejected response's own plan, then the chosen one's
+                    own = plan_from(claims[role], parts[role], self.kb, constraints=False)
+                    role_plan = (prompt_plan.fill_from(own) if parts.get("prompt") else own).fill_from(chosen_plan)
+                    role_plan.budget_usd = role_plan.deadline_hours = None
+                    if own.gpu and own.gpu != role_plan.gpu and own.gpu in prompt_gpus:
+                        role_plan.gpu, role_plan.gpus = own.gpu, own.gpus  # its pick among the prompt's GPUs
+                    elif not own.gpu and base.gpu != role_plan.gpu:
+                        role_plan.gpu, role_plan.gpus = base.gpu, base.gpus  # the chosen response's pick
                     role_plan = role_plan.with_data_of(base)
                     role_plan.inputs |= base.inputs
                 out = self.check_text(role, parts[role], claims[role], role_plan, emit, ctx=ctx)
@@ -1079,6 +1124,15 @@ def _run_anchored(text: str, start: int, end: int, claims: Iterable[Any] = ()) -
         lo -= 1
     rows = [st.blocks[i] for i in range(lo, bi)]
     return bool(rows) and all(r.segs and _row_anchored(text, (r.segs[0].start, r.segs[0].end), claims) for r in rows)
+
+
+def _label_parts(text: str, start: int) -> re.Match[str] | None:
+    """The item label names memory components only ("**Gradients**: ... another ~6.2 GB")."""
+    lay = segment_recent(text).layers(start)
+    if not lay or not lay[2] or _cell_labels(text, start) is not None:
+        return None
+    a, b = lay[2][0]
+    return ph.LABEL_PARTS.match(text[a:b])
 
 
 def _side_run_labels(text: str, start: int) -> bool:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from reality.validators import lexicon as lx
+from reality.validators.phrases import PAST_RUN
 from reality.validators.structure import Structure, segment_recent
 from reality.validators.wordre import LETTER, WordStarts
 
@@ -542,6 +543,7 @@ _NOT_FILLERS = frozenset(
 )
 
 
+_SLASH_WORD = re.compile(r"/[a-z][a-z\-]*")
 _OF_POSSESSIVE = re.compile(r"\s*(?:their|your|our|my|his|her|the\s+client's|the\s+company's)\s+")
 
 
@@ -587,12 +589,16 @@ def _read_unit(low: str, pos: int, digits: bool) -> tuple[str, float, int] | Non
         if w in _FILLERS and fillers < 3 + spare:
             fillers += 1
             pos = m.end()
+            if (s := _SLASH_WORD.match(low, pos)) is not None:
+                pos = s.end()  # "20k input/output examples"
             continue
         if digits and unknown < 2 + spare and fillers + unknown < 3 + spare and w not in _NOT_FILLERS and w[:1].isalpha():
             # any one or two words before a noun that counts examples: "60k maintenance-log examples"
             unknown += 1
             fillers += 1
             pos = m.end()
+            if (s := _SLASH_WORD.match(low, pos)) is not None:
+                pos = s.end()  # "50k function/comment pairs": one describing word
             continue
         return None
 
@@ -1330,9 +1336,11 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
         if o.kind == "model_size" and _COMPARE_WORDS.search(text, max(0, o.start - 40), o.start) and _NOT_THIS_MODEL.search(
                 text, max(0, o.start - 40), o.start):
             o.attrs["negated"] = True  # "unlike a dense 7B": a comparison, not the plan's model
+        elif o.kind == "model_size" and _ACTIVE_AFTER.match(text, o.end):
+            o.attrs["negated"] = True  # "about 12.9B are active per token": an MoE's active share, not its size
     for o in claims:
         if o.kind in _DATASET_KINDS and (_SUBSET_AFTER.match(text, o.end) or (
-                (sc := layer_cache.get(o.start)) and _SIDE_DATA.search(text, *sc[0]))):
+                (sc := layer_cache.get(o.start)) and (_SIDE_DATA.search(text, *sc[0]) or PAST_RUN.search(text, *sc[0])))):
             # "a pilot on a 4k-example subset", "a smoke test on a few hundred examples": that sentence's data only
             o.attrs["subset"] = True
     ctx_claims = [
@@ -1412,6 +1420,7 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
 
 _SIDE_DATA = re.compile(r"\b(?:smoke[- ]?test|pilot|dry[- ]run|test run|sanity[- ]check|quick test)", re.I)
 _CONTRAST = re.compile(r"\b(?:while|whereas|but|instead of|rather than|unlike|compared (?:with|to)|versus|vs\.?)\s", re.I)
+_ACTIVE_AFTER = re.compile(r"\s+(?:parameters\s+|params\s+)?(?:are\s+|is\s+|of\s+them\s+are\s+)?(?:active|activated)\b", re.I)
 _DATASET_KINDS = frozenset({"dataset_examples", "dataset_tokens", "dataset_bytes"})
 _SUBSET_AFTER = re.compile(r"[\s-]*(?:[\w-]+\s+){0,2}?(?:subset|subsample|sample|slice)\b", re.I)
 

@@ -265,10 +265,14 @@ MODEL_TAGS = (
 
 # ---------------------------------------------------------------------------- methods
 METHODS: list[tuple[str, str]] = [
-    # (regex, normalised method)
+    # (regex, normalised method); the first alternative that matches wins
+    (r"(?i:full[- ](?:parameter[- ])?DPO)", "dpo-full"),  # "full DPO", "full-parameter DPO"
     (r"(?i:full(?:y)?[- ](?:parameter[- ])?fine[- ]?tun(?:e|ing|ed|es)|fully\s+(?:train|retrain)\w*|full[- ]parameter(?:\s+training)?|full\s+FT|full[- ]weight\s+fine[- ]?tun\w*|"
      # "full" closing a table cell: "| 0.5B full | 11-14 GB |"
      r"full(?=[ \t]*\|))", "full"),
+    # DPO as one method with how it trains: "DPO-LoRA on one H100", "QLoRA DPO"
+    (r"(?i:DPO[- ](?:with[- ])?QLoRA|QLoRA[- ]DPO)", "dpo-qlora"),
+    (r"(?i:DPO[- ](?:with[- ])?LoRA|LoRA[- ]DPO)", "dpo-lora"),
     (r"(?i:QLoRA)", "qlora"),
     (r"(?i:LoRA)", "lora"),
     (r"(?i:DoRA)", "dora"),

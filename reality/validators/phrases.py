@@ -171,7 +171,8 @@ PERIOD_BEFORE = re.compile(r"(?:\bsaved|\bsaves|\bcosts?|\bearns?|\bbills?|\$\s?
                             r"hours?|hrs?|minutes?|mins?|gb|tokens?|requests?|examples?)"
                             r"|\b(?:a|one|two|few|couple of|the)\s+(?:dollars?|bucks?|euros?|cents?|quid)"
                             r"|\b(?:runs|jobs|times|experiments|requests|calls|queries|users|sessions|messages|tickets|"
-                            r"emails|deploys|releases|builds|iterations|ideas|attempts|tries|changes))\s*$", re.I)
+                            r"emails|deploys|releases|builds|iterations|ideas|attempts|tries|changes|clients|customers|models|projects|teams))\s*$",
+                           re.I)
 HOURLY_BEFORE = re.compile(
     r"(?:\bper\s+(?:gpu\s+)?(?:per\s+)?(?:hour|hr)|\bhourly(?:\s+(?:rate|price|cost))?|\bper-hour|/h(?:ou)?r)\b"
     r"(?:\s+(?:is|are|of|at|runs?|costs?|comes?\s+to|around|about|roughly|~))*\s*$", re.I)
@@ -192,7 +193,13 @@ NOT_VRAM = WordStarts(each(
     ["disk", "storage", "ssd", "nvme", "on disk", "file size", r"files?", "download", "upload", "system ram", "cpu ram",
      "gguf", r"exports?", "exported", r"q[2-8](?:_k\w*)?", "llama.cpp", "ollama", "to serve", "serving", r"inference (?:server|memory)",
      "host memory", "system memory", "cpu memory", "ram", r"checkpoints? (?:is|are|takes?|weighs?|of)", "checkpoints",
-     r"adapters? (?:of|is|are|weighs?|takes?|files?)", r"adapter weights (?:of|is|are|weigh|take)", "bucket", "s3"], r"\b"))
+     r"adapters? (?:of|weighs?|files?)", r"adapters? (?:is|are|take|takes) (?:tiny|small|only|just|about|around|roughly|under|on the order of|a few|~|\d)",
+     r"adapter weights (?:of|is|are|weigh|take)", "bucket", "s3",
+     "kv cache", "kv-cache", "per user", "per concurrent user"], r"\b"))
+# an adapter's size anywhere in the sentence: "The trainable adapters are tiny, on the order of 100-200 MB"
+ADAPTER_SIZE_IN = WordStarts([r"adapters? (?:of|weighs?|files?)\b", r"adapter (?:file|size|weights)\b",
+                              r"adapters? (?:is|are|take|takes) (?:tiny|small|only|just|about|around|roughly|under|on the "
+                              r"order of|a few|~|\d)"])
 EACH_AFTER = re.compile(r"^\s*(?:each|apiece|per (?:gpu|card|device|instance)|a (?:gpu|card))\b", re.I)
 HOURLY = re.compile(r"\b(?:hour|hourly|hr|gpu[- ]?hours?)\b|/\s*h\b", re.I)
 BOOKING_BEFORE = WordStarts(each([r"reserved?", "reserving", r"rent(?:ed|ing)?", r"book(?:ed|ing)?", r"leased?", "leasing"],
@@ -230,6 +237,12 @@ PER_ITEM_AFTER = re.compile(
     r"sequence|turn|message|batch|step|chunk|answer|question))\b"
     # "a 256k-token vocabulary", "a 128k-token context window"
     r"|^[\s-]*(?:vocab(?:ular(?:y|ies))?|context(?:\s+window)?|window|sequences?|prompts?|inputs?|limit)\b", re.I)
+# a token count that is the size of one training example ("3,000 tokens each", "~900 tokens per pair")
+PER_EXAMPLE_AFTER = re.compile(r"^\s*(?:each|apiece|on average|per\s+(?:example|sample|item|record|row|conversation|ticket|"
+                               r"document|doc|pair|email|article|transcript|dialogue))\b", re.I)
+SEQUENCE_NOUN_AFTER = re.compile(r"^[\s-]*(?:vocab\w*|context|window|sequences?|prompts?|inputs?|limit|max|cap)\b", re.I)
+PER_EXAMPLE_BEFORE = re.compile(r"\b(?:each|every\s+(?:example|pair|document|record))\s+(?:is\s+|of\s+)?"
+                                r"(?:about|around|roughly|approximately|~|≈)?\s*$", re.I)
 SEQ_CUE_BEFORE = re.compile(r"\b(?:context|sequence|seq(?:uence)?[ _-]?len(?:gth)?|max[ _-]?len(?:gth)?|window|length)\s+"
                              r"(?:of\s+|to\s+|is\s+|like\s+|such as\s+)?$", re.I)
 # (not "1.3M tokens for/over 5 epochs": that is usually the dataset, trained on for 5 epochs)
@@ -244,7 +257,7 @@ MULTI_EPOCH = WordStarts(
     + [r"in total\b"])
 # -- memory: capacity of a card, one component, per GPU
 REQ_BEFORE = WordStarts(each(
-    [r"needs?", "needed", r"requires?", "required", r"uses?", "used", "using", r"consumes?", r"takes?", r"peaks? at",
+    [r"needs?", "needed", "needing", r"requires?", "required", "requiring", r"uses?", "used", "using", r"consumes?", r"takes?", r"peaks? at",
      r"comes? to", "come to", r"bring(?:s)? it to", r"push(?:es)? it to", r"hits?", r"reach(?:es)?", "is", "are", r"totals?",
      r"put(?:s)? (?:the run|it) at"],
     r"\s+(?:(?:only|just|about|around|roughly|approximately|at least|at most|up to|over|under|nearly|almost|~)\s*)*$"))
@@ -265,7 +278,8 @@ HEADROOM_VERBS = frozenset({"leave", "leaves", "leaving", "keep", "keeps", "rese
                              "roughly", "least", "~"})
 HEADROOM_AFTER = re.compile(r"^\s*(?:of\s+(?:vram|memory|gpu memory)\s+)?(?:free|spare|unused|of\s+headroom|headroom|to\s+spare)\b", re.I)
 HEADROOM_BEFORE = re.compile(r"\b(?:leave|leaves|leaving|keep|keeps|reserve|reserves|reserving)\s+(?:(?:about|around|roughly|at least|~)\s*)?$", re.I)
-PARTS = r"(?:weights?|gradients?|grads|optimi[sz]er states?|optimi[sz]er|activations?|logits)"
+PARTS = (r"(?:weights?|gradients?|grads|optimi[sz]er states?|optimi[sz]er|adam(?:w)?\s+states?|activations?|logits|"
+         r"reference\s+(?:model|copy))")
 COMPONENT_AFTER = re.compile(
     rf"^\s*(?:of|for|in)\s+(?:the\s+|its\s+|their\s+)?(?:(?:bf16|fp16|fp32|16-bit|4-bit|8-bit|nf4|int4|int8|quantized|sharded|"
     rf"frozen|base|model|full-precision|half-precision|master|adamw?)\s+)*(?P<parts>{PARTS}(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|"
@@ -288,10 +302,12 @@ PRECISION_BYTES = (("fp32", 4.0), ("full-precision", 4.0), ("float32", 4.0), ("b
                     ("4-bit", 0.5))
 PRECISION_RE = re.compile(r"\b(?:" + "|".join(re.escape(k) for k, _ in PRECISION_BYTES) + r")\b", re.I)
 # a figure over several runs: "Training runs (3 iterations)", "all three attempts"
-COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
-RUN_COUNT = re.compile(r"\b(?P<n>[2-9]|two|three|four|five|six|both)\s+(?:training\s+|fine-tuning\s+|full\s+)?"
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+               "eleven": 11, "twelve": 12, "a dozen": 12, "both": 2}
+RUN_COUNT = re.compile(r"\b(?P<n>[2-9]|[1-9]\d|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|both)\s+"
+                       r"(?:training\s+|fine-tuning\s+|full\s+|monthly\s+|weekly\s+)?"
                         r"(?:runs|iterations|attempts|rounds|retrains|experiments|jobs)\b", re.I)
-PART_KEYS = (("weight", "weights"), ("grad", "gradients"), ("optimi", "optimizer states"), ("activation", "activations"),
+PART_KEYS = (("reference", "reference model"), ("weight", "weights"), ("grad", "gradients"), ("optimi", "optimizer states"), ("adam", "optimizer states"), ("activation", "activations"),
               ("logit", "logits"), ("moment", "optimizer states"), ("master", "optimizer states"))
 # Adam's moments (8 of the 12 bytes per parameter) and the fp32 master copy (4 of 12) are parts of
 # the optimizer states: checked against [a third of the optimizer states' low, their high].
@@ -327,3 +343,33 @@ CLAUSE_END = re.compile(r"[.!?;:,()\n|](?:(?<=[)\n])|(?=\s))")  # a table cell i
 MEASURE_ONLY = re.compile(r"^[\W_]*(?:(?:est(?:imated)?|approx(?:imate)?|total|costs?|price|amount|spend|usd|budget|"
                            r"estimate|\$|in|of|\(|\))[\W_]*)+$", re.I)
 TOTAL_LABEL = re.compile(r"^[\W_]*(?:grand\s+)?total[\W_]*$", re.I)
+# a number a hypothetical target would need: "Finishing in 20 minutes would require something like 190k tokens/s"
+HYPOTHETICAL_BEFORE = re.compile(
+    r"\b(?:to\s+finish|finishing|to\s+be\s+done|to\s+get\s+(?:it|this)\s+done|to\s+hit|to\s+meet|to\s+fit\s+(?:it\s+)?in)\b"
+    r"[^.;:!?\n]{0,60}?\b(?:would|'d|will)\s+(?:require|need|take|mean|have\s+to\s+be)\b[^.;:!?\n]{0,30}$", re.I)
+# an earlier run than the planned one: "last month's SFT pass", "my last attempt (...) took 40 minutes"
+PAST_RUN = WordStarts(
+    each(["last", "previous", "prior", "earlier", "past", "old"],
+         r"(?:\s+\w+(?:'s)?){0,3}?\s+(?:runs?|jobs?|attempts?|pass(?:es)?|fine-?tunes?|trainings?|experiments?)\b")
+    + each(["last", "this past"], r"\s+(?:week|month|quarter|year|time)(?:'s)?\b")
+    + [r"ago\b", r"your\s+(?:\w+\s+){0,3}?(?:run|job|pass)\s+(?:processed|took|cost|used|ran)\b"])
+# money spent on something other than compute: "the $8,000 you spent on annotation"
+OTHER_SPEND_AFTER = re.compile(
+    r"^\s*(?:you|we|they|i|the team)?\s*(?:already\s+)?(?:spent|spend|paid|pay|put)\s+(?:on|for|into)\s+"
+    r"(?!(?:the\s+|your\s+)?(?:compute|gpus?|training|the run|cloud|rentals?|instances?)\b)", re.I)
+# buying hardware: "A new 4090 costs well over $1,500"
+PURCHASE_IN = WordStarts(
+    [r"buy(?:ing)?\b", r"bought\b", r"purchas\w*", r"msrp\b", r"retail\b", r"street price\b", r"card price\b",
+     r"new\s+(?:\w+\s+){0,2}?(?:card|gpu|workstation|server|rtx\s*\d{4}\w*|\d{4}\w*|[ahl]\d{2,3}s?)\s+costs?\b"])
+# a price charged to clients: "Bill a flat $75 fee per client"
+CLIENT_FEE_IN = WordStarts(
+    [r"fees?\b", r"charge (?:the |your |each )?(?:clients?|customers?)\b",
+     r"bill (?:a|the client|your clients?|each client)\b", r"invoice (?:the |your )?(?:clients?|customers?)\b"])
+# a price for a whole machine ("node time is charged at $26/hour"): per GPU it is that over the GPU count
+NODE_PRICE_IN = WordStarts([r"nodes?\b", r"servers?\b", r"machines?\b", r"boxe?s?\b", r"whole (?:instance|box)\b"])
+# a memory figure for a sum that merely ends with a component: "the policy and reference together plus
+# chosen/rejected activations come to about 26-33 GB"
+SUM_BEFORE = re.compile(r"\b(?:together|plus|in total|all told|altogether|combined|everything)\b", re.I)
+# an item label that names memory components only: "**Gradients**:", "**Activations and logits**:"
+LABEL_PARTS = re.compile(
+    rf"^\W*(?:(?:the|policy|model|bf16|fp32|frozen|base|full)\s+)*(?P<parts>{PARTS}(?:\s*(?:,|and|\+|&)\s*{PARTS})*)\W*$", re.I)
