@@ -85,6 +85,9 @@ def test_the_seed_example_is_infeasible_with_numbers():
         ("DPO on Mistral 7B, 20k pairs, 8xH100, deadline 12h",
          {"model": "mistral-7b", "method": "dpo-full", "examples": 20000, "gpu": "h100-sxm", "gpus": 8, "deadline_hours": 12}),
         ("llama-3.1-8b full fine-tune 1.2B tokens", {"model": "llama-3.1-8b", "method": "full", "tokens": 1.2e9}),
+        # "with N tokens" is the dataset when N is a dataset's size, not one example's length
+        ("QLoRA on Qwen2.5 3B with 1.3M tokens for 5 epochs on one A10G",
+         {"model": "qwen2.5-3b", "method": "qlora", "tokens": 1.3e6, "epochs": 5, "gpu": "a10g", "gpus": 1}),
     ],
 )
 def test_parser_reads_the_issue_examples(text, expected):

@@ -110,7 +110,10 @@ def parse_scenario(text: str, overrides: Scenario | None = None, kb: KnowledgeBa
 
     # Dataset token counts and per-example lengths before anything reads "1.2B".
     def per_example(m):
-        found["tokens_per_example"] = _number(m)
+        value = _number(m)
+        if value >= 100_000 and not m.group(0).rstrip().lower().endswith("each"):
+            return False  # "with 1.3M tokens" is the dataset, not the length of one example
+        found["tokens_per_example"] = value
 
     t.take(r"(?:of|at|with)\s*(?:~|about|around|roughly)?\s*" + NUMBER + r"\s*tok(?:en)?s?\b(?:\s*each)?", per_example)
     t.take(NUMBER + r"\s*tok(?:en)?s?\s*(?:each|per\s+(?:example|sample|pair|row))", per_example)
