@@ -21,6 +21,11 @@ CORPUS = ROOT / "tests" / "data" / "claims_corpus"
 KEYS = {"id", "prompt", "chosen", "rejected", "persona", "scenario_type", "label", "bad_field", "bad_claim", "why"}
 
 
+# every split but the last was used for tuning once measured (see the corpus README)
+TUNING = ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8")
+HELD_OUT = "holdout9"
+
+
 def _bench():
     spec = importlib.util.spec_from_file_location("bench_accuracy", ROOT / "bench" / "bench_accuracy.py")
     module = importlib.util.module_from_spec(spec)
@@ -35,7 +40,7 @@ def _records(name: str) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-@pytest.mark.parametrize("name,minimum", [("tune", 30), ("holdout", 15), ("holdout2", 24), ("holdout3", 40), ("holdout4", 40), ("holdout5", 40), ("holdout6", 40), ("holdout7", 40)])
+@pytest.mark.parametrize("name,minimum", [("tune", 30), ("holdout", 15), ("holdout2", 24), ("holdout3", 40), ("holdout4", 40), ("holdout5", 40), ("holdout6", 40), ("holdout7", 40), ("holdout8", 40), ("holdout9", 40)])
 def test_corpus_is_well_formed(name: str, minimum: int) -> None:
     records = _records(name)
     assert len(records) >= minimum
@@ -55,7 +60,7 @@ def test_corpus_is_well_formed(name: str, minimum: int) -> None:
 
 
 def test_corpus_splits_are_disjoint() -> None:
-    splits = {name: _records(name) for name in ("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")}
+    splits = {name: _records(name) for name in (*TUNING, HELD_OUT)}
     names = list(splits)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
@@ -67,21 +72,25 @@ def test_accuracy_on_the_splits_used_for_tuning() -> None:
     # tune and the earlier held-out splits were all used to tune the validator (see the corpus
     # README): they guard against regressions; they are not an unbiased measurement
     bench = _bench()
-    both = bench.combined(bench.evaluate(("tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")))
+    both = bench.combined(bench.evaluate(TUNING))
     assert both.recall("strict") >= 0.95, both.figures()["misses"]
-    # holdout5 (tuned on last) still has false rejections that need reference resolution
-    # ("It trains in about an hour" after naming two models) or per-run multiples; see the README
-    assert both.false_rejection <= 0.07, both.figures()["false_rejection_ids"]
+    assert both.false_rejection <= 0.05, both.figures()["false_rejection_ids"]
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "the targets are not met on the held-out split (holdout7, written blind, never tuned on). Measured "
-    "at the end of session 3: strict recall 18/20 = 0.90 (20/20 records rejected, 2 at another claim), "
-    "false rejection 6/20 = 0.30; run bench/bench_accuracy.py --split holdout7 for the misses"))
+    "the false-rejection target is not met on the held-out split (holdout9, written blind in session 4, "
+    "never tuned on). Measured once: strict recall 19/20 = 0.95 (20/20 rejected), false rejection 10/20 = "
+    "0.50; run bench/bench_accuracy.py --split holdout9 for the misses"))
 def test_accuracy_targets_on_the_held_out_split() -> None:
     bench = _bench()
-    held_out = bench.combined(bench.evaluate(("holdout7",)))
+    held_out = bench.combined(bench.evaluate((HELD_OUT,)))
     recall, false_rejection = held_out.recall("strict"), held_out.false_rejection
     assert recall >= 0.95 and false_rejection <= 0.05, (
         f"recall {recall:.3f} (misses: {held_out.figures()['misses']}), "
         f"false rejection {false_rejection:.3f} (records: {held_out.figures()['false_rejection_ids']})")
+
+
+def test_recall_target_on_the_held_out_split() -> None:
+    # the recall half of the targets is met on the held-out split (the false-rejection half is not: above)
+    held_out = _bench().combined(_bench().evaluate((HELD_OUT,)))
+    assert held_out.recall("strict") >= 0.95, held_out.figures()["misses"]
