@@ -1341,7 +1341,8 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
     for o in claims:
         if o.kind in _DATASET_KINDS and (_SUBSET_AFTER.match(text, o.end) or (
                 (sc := layer_cache.get(o.start)) and (_SIDE_DATA.search(text, *sc[0]) or PAST_RUN.search(text, *sc[0])))):
-            # "a pilot on a 4k-example subset", "a smoke test on a few hundred examples": that sentence's data only
+            # "a pilot on a 4k-example subset", "a smoke test on a few hundred examples", "my last attempt (2k
+            # examples)": that sentence's data only
             o.attrs["subset"] = True
     ctx_claims = [
         o for o in claims
