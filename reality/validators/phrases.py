@@ -21,8 +21,7 @@ def each(heads: list[str], tail: str) -> list[str]:
     return [head + tail for head in heads]
 
 
-# The phrase lists below are WordStarts (see wordre.py): the same matches as the plain
-# ``\b(?:...)`` regex, with a search that skips from word start to word start.
+# -- the user's budget or deadline (a constraint, not a claim); corrections of an impossible plan
 BEFORE_CONSTRAINT = WordStarts(each(
     ["budget", "afford", "spend", "spending", "deadline", "within", "under", r"limit(?:ed)?", r"cap(?:ped)?", "no more than",
      "at most", r"max(?:imum)?", "only have", "i have", "we have", "got", r"need (?:it|this|results?) (?:in|by|within)", "by",
@@ -331,6 +330,7 @@ METHODS = {
     "dpo": "dpo", "dpo-full": "dpo-full", "dpo-lora": "dpo-lora", "dpo-qlora": "dpo-qlora",
 }
 
+# -- the claim's own words, sentences and clauses
 # the qualifier words a claim's span starts with ("over USD 100", "about 12 hours")
 LEAD = re.compile(r"^(?:(?:about|around|roughly|approximately|approx\.?|over|under|above|below|more than|less than|"
                    r"at least|at most|up to|nearly|almost|just|only|some|usd|eur)\b\s*|[~≈<>]\s*)*", re.I)
@@ -339,10 +339,12 @@ APPROX_WORDS = re.compile(r"(?i:\b(?:about|around|roughly|approximately|approx\.
 # a sentence end: . ! ? or a newline, then space ("i.e. " is none); the mark first, so sre can skip to candidates
 SENT = re.compile(r"(?:[!?\n]|\.(?<!\bi\.e\.)(?<!\be\.g\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bapprox\.)(?<!\bca\.))(?:(?<=\n)|(?=\s))")
 CLAUSE_END = re.compile(r"[.!?;:,()\n|](?:(?<=[)\n])|(?=\s))")  # a table cell is a clause
+# -- tables
 # a column header that names only the measure ("Cost", "Est. total (USD)"), not what is measured
 MEASURE_ONLY = re.compile(r"^[\W_]*(?:(?:est(?:imated)?|approx(?:imate)?|total|costs?|price|amount|spend|usd|budget|"
                            r"estimate|\$|in|of|\(|\))[\W_]*)+$", re.I)
 TOTAL_LABEL = re.compile(r"^[\W_]*(?:grand\s+)?total[\W_]*$", re.I)
+# -- other runs and other things than the run
 # a number a hypothetical target would need: "Finishing in 20 minutes would require something like 190k tokens/s"
 HYPOTHETICAL_BEFORE = re.compile(
     r"\b(?:to\s+finish|finishing|to\s+be\s+done|to\s+get\s+(?:it|this)\s+done|to\s+hit|to\s+meet|to\s+fit\s+(?:it\s+)?in)\b"
@@ -367,6 +369,7 @@ CLIENT_FEE_IN = WordStarts(
      r"bill (?:a|the client|your clients?|each client)\b", r"invoice (?:the |your )?(?:clients?|customers?)\b"])
 # a price for a whole machine ("node time is charged at $26/hour"): per GPU it is that over the GPU count
 NODE_PRICE_IN = WordStarts([r"nodes?\b", r"servers?\b", r"machines?\b", r"boxe?s?\b", r"whole (?:instance|box)\b"])
+# -- memory components: a sum that ends with one, an item label that names them
 # a memory figure for a sum that merely ends with a component: "the policy and reference together plus
 # chosen/rejected activations come to about 26-33 GB"
 SUM_BEFORE = re.compile(r"\b(?:together|plus|in total|all told|altogether|combined|everything)\b", re.I)
