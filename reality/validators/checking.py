@@ -255,8 +255,8 @@ def plan_from(claims: Iterable[Any], text: str, kb: Any, *, constraints: bool) -
                 ) and not ph.SEQUENCE_NOUN_AFTER.match(text[end:end + 20]):
                     plan.tokens_per_example = v  # "about 3,000 tokens each": the size of an example
                 continue  # a sequence length or tokens per example, not the dataset
-            if attrs.get("subset") or ph.SIDE_RUN.search(text, *_sentence(text, (_get(c, "span") or (0, 0))[0])):
-                continue  # the data of a pilot or smoke test ("a smoke test on a few hundred examples")
+            if attrs.get("subset"):
+                continue  # a pilot's, a smoke test's or an earlier run's data (the extractor marks it)
             if (v := _mid(c)) and not any(d[0] == kind for d in data):
                 data.append((kind, v, c))
         elif kind == "epochs":
@@ -612,15 +612,15 @@ class ClaimChecker:
         # the user's own figure repeated by a response (checked where it was said: in the prompt)
         if ctx.echoes(claim):
             return role.skip("repeats the prompt's figure")
-        if ("would" in pre or "'d " in pre or "will" in pre) and ph.HYPOTHETICAL_BEFORE.search(
-                text, _sentence(text, start)[0], start):
+        sent_span = _sentence(text, start)
+        if ("would" in pre or "'d " in pre or "will" in pre) and ph.HYPOTHETICAL_BEFORE.search(text, sent_span[0], start):
             return role.skip("what a hypothetical target would need, not an estimate for the plan")
         if kind in ("money", "price_rate", "duration", "dataset_tokens", "throughput") and ph.PAST_RUN.search(
-                text, *_sentence(text, start)):
+                text, *sent_span):
             role.side_run = True  # an earlier run ("last month's SFT pass"): checked only with its own data
         if kind in ("money", "price_rate", "duration"):
-            sent_span = _sentence(text, start)
             sent = text[slice(*sent_span)]
+            labelled = _clause_labelled(text, start, end) if kind != "duration" else ""
             if kind == "money" and (ph.RECURRING_AFTER.match(after) or ph.RECURRING_IN.search(_get(claim, "text") or "")):
                 return role.skip("a recurring or per-request price, not the training run's cost")
             if kind == "duration" and ph.ARTICLE_UNIT.match(_get(claim, "text") or "") and ph.PERIOD_BEFORE.search(before):
@@ -662,12 +662,11 @@ class ClaimChecker:
                 if ctx.prompt and not ph.RUN_CUE.search(text, *sent_span):
                     return role.skip("no sign that the duration is the training run's")
             if kind == "money":
-                clause = _clause_labelled(text, start, end)
-                if ph.SERVING.search(clause):
+                if ph.SERVING.search(labelled):
                     return role.skip("serving or hosting the model, not training it")
-                if ph.PURCHASE_IN.search(clause):
+                if ph.PURCHASE_IN.search(labelled):
                     return role.skip("the price of buying hardware, not the run's cost")
-                if ph.CLIENT_FEE_IN.search(clause):
+                if ph.CLIENT_FEE_IN.search(labelled):
                     return role.skip("a price charged to clients, not the run's cost")
                 if ph.OTHER_SPEND_AFTER.match(after):
                     return role.skip("money spent on something else ('the $8,000 you spent on annotation')")
@@ -676,7 +675,7 @@ class ClaimChecker:
                 if not ph.HOURLY.search(sent):
                     return role.skip("a price per item, not the run's cost")
                 role.price = True
-            if kind in ("money", "price_rate") and ph.NODE_PRICE_IN.search(_clause_labelled(text, start, end)):
+            if kind in ("money", "price_rate") and ph.NODE_PRICE_IN.search(labelled):
                 role.per_node = True
             if kind == "money" and (("hour" in before[-40:] or "hr" in before[-40:]) and ph.HOURLY_BEFORE.search(before, len(before) - 60)
                                     or ph.RATE_NOUN_AFTER.match(after)):
@@ -703,7 +702,7 @@ class ClaimChecker:
                 return role.skip("memory to keep free (headroom), not what the run needs")
             if _get(claim, "subject") in ("ram", "disk") or ph.NOT_VRAM.search(_clause_labelled(text, start, end)):
                 return role.skip("disk or system memory, not GPU memory")
-            if ph.ADAPTER_SIZE_IN.search(text, *_sentence(text, start)):
+            if ph.ADAPTER_SIZE_IN.search(text, *sent_span):
                 return role.skip("the size of an adapter, not GPU memory")
             if not ph.REQ_BEFORE.search(pre):
                 if ph.CAPACITY_BEFORE.search(pre) or ph.CAPACITY_POSSESSIVE.search(pre) or ph.CAPACITY_AFTER.match(after):
@@ -712,7 +711,7 @@ class ClaimChecker:
                     return role.skip("a GPU's capacity (spec)")
             m = (ph.COMPONENT_AFTER.match(after) or ph.COMPONENT_BEFORE.search(before) or ph.COMPONENT_PAREN.search(before)
                  or _label_parts(text, start))
-            if m and m.re is not ph.COMPONENT_AFTER:
+            if m and m.re in (ph.COMPONENT_BEFORE, ph.COMPONENT_PAREN):  # (those two match in ``before``)
                 lead_in = before[:m.start()]
                 lead_in = lead_in[max(lead_in.rfind(". "), lead_in.rfind("\n")) + 1:]  # the same sentence only
                 if ph.SUM_BEFORE.search(lead_in):
@@ -732,8 +731,7 @@ class ClaimChecker:
         elif kind == "dataset_tokens":
             if is_sequence_tokens(claim, text):
                 return role.skip("a sequence length or per-example figure, not the dataset")
-            sent_start = _sentence(text, start)[0]
-            role.total_tokens = bool(ph.TOTAL_AFTER.match(after) or ph.MULTI_EPOCH.search(text, sent_start, start))
+            role.total_tokens = bool(ph.TOTAL_AFTER.match(after) or ph.MULTI_EPOCH.search(text, sent_span[0], start))
         return role
 
     def check_text(

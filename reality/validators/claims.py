@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from reality.validators import lexicon as lx
-from reality.validators.phrases import PAST_RUN
+from reality.validators.phrases import PAST_RUN, SIDE_RUN
 from reality.validators.structure import Structure, segment_recent
 from reality.validators.wordre import LETTER, WordStarts
 
@@ -1340,7 +1340,7 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
             o.attrs["negated"] = True  # "about 12.9B are active per token": an MoE's active share, not its size
     for o in claims:
         if o.kind in _DATASET_KINDS and (_SUBSET_AFTER.match(text, o.end) or (
-                (sc := layer_cache.get(o.start)) and (_SIDE_DATA.search(text, *sc[0]) or PAST_RUN.search(text, *sc[0])))):
+                (sc := layer_cache.get(o.start)) and (SIDE_RUN.search(text, *sc[0]) or PAST_RUN.search(text, *sc[0])))):
             # "a pilot on a 4k-example subset", "a smoke test on a few hundred examples", "my last attempt (2k
             # examples)": that sentence's data only
             o.attrs["subset"] = True
@@ -1419,7 +1419,6 @@ def _attach(text: str, claims: list[_C], st: Structure, cues: list[tuple[int, in
                 c.subject = "vram"
 
 
-_SIDE_DATA = re.compile(r"\b(?:smoke[- ]?test|pilot|dry[- ]run|test run|sanity[- ]check|quick test)", re.I)
 _CONTRAST = re.compile(r"\b(?:while|whereas|but|instead of|rather than|unlike|compared (?:with|to)|versus|vs\.?)\s", re.I)
 _ACTIVE_AFTER = re.compile(r"\s+(?:parameters\s+|params\s+)?(?:are\s+|is\s+|of\s+them\s+are\s+)?(?:active|activated)\b", re.I)
 _DATASET_KINDS = frozenset({"dataset_examples", "dataset_tokens", "dataset_bytes"})

@@ -231,15 +231,15 @@ REFUTED_AFTER = re.compile(
 )
 # -- tokens: a sequence length or a per-example figure is not a dataset size
 SEQ_TOKENS_MAX = 1e5
+# what a token count right before these nouns measures: "a 256k-token vocabulary", "a 128k-token context window"
+SEQUENCE_NOUN_AFTER = re.compile(
+    r"^[\s-]*(?:vocab(?:ular(?:y|ies))?|context(?:\s+window)?|window|sequences?|prompts?|inputs?|limit)\b", re.I)
 PER_ITEM_AFTER = re.compile(
     r"^\s*(?:each|apiece|per\s+(?:example|sample|item|record|row|conversation|ticket|document|doc|pair|prompt|response|"
-    r"sequence|turn|message|batch|step|chunk|answer|question))\b"
-    # "a 256k-token vocabulary", "a 128k-token context window"
-    r"|^[\s-]*(?:vocab(?:ular(?:y|ies))?|context(?:\s+window)?|window|sequences?|prompts?|inputs?|limit)\b", re.I)
+    r"sequence|turn|message|batch|step|chunk|answer|question))\b|" + SEQUENCE_NOUN_AFTER.pattern, re.I)
 # a token count that is the size of one training example ("3,000 tokens each", "~900 tokens per pair")
 PER_EXAMPLE_AFTER = re.compile(r"^\s*(?:each|apiece|on average|per\s+(?:example|sample|item|record|row|conversation|ticket|"
                                r"document|doc|pair|email|article|transcript|dialogue))\b", re.I)
-SEQUENCE_NOUN_AFTER = re.compile(r"^[\s-]*(?:vocab\w*|context|window|sequences?|prompts?|inputs?|limit|max|cap)\b", re.I)
 PER_EXAMPLE_BEFORE = re.compile(r"\b(?:each|every\s+(?:example|pair|document|record))\s+(?:is\s+|of\s+)?"
                                 r"(?:about|around|roughly|approximately|~|≈)?\s*$", re.I)
 SEQ_CUE_BEFORE = re.compile(r"\b(?:context|sequence|seq(?:uence)?[ _-]?len(?:gth)?|max[ _-]?len(?:gth)?|window|length)\s+"
